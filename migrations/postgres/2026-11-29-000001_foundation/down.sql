@@ -1,0 +1,7 @@
+DROP FUNCTION audit_events_append_only() CASCADE;
+DROP TABLE audit_events;
+DROP TABLE audit_chain;
+DROP TABLE users;
+DROP TABLE contacts;
+DROP TABLE organizations;
+DROP TABLE regions;

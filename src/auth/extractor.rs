@@ -1,0 +1,185 @@
+//! `AuthUser`: the caller, from the `Authorization: Bearer` access token, checked against the user's
+//! current state (active, role, organization), which is cached for at most 30 seconds so that a disabled
+//! user is refused within a minute without a database read on every request.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use diesel::prelude::*;
+
+use crate::audit::Actor;
+use crate::auth::Role;
+use crate::db::schema::{organizations, users};
+use crate::db::{DbConnection, Id};
+use crate::error::{AppError, text};
+use crate::state::AppState;
+use crate::telemetry::RequestId;
+
+const SESSION_TTL: Duration = Duration::from_secs(30);
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub id: Id,
+    pub username: String,
+    pub role: Role,
+    pub organization_id: Option<Id>,
+    /// The user's organization and every organization above it: the user acts for all of them.
+    pub acts_for: Vec<Id>,
+    pub request_id: Option<String>,
+}
+
+impl AuthUser {
+    /// Whether the user acts for `org`: it is the user's organization or one above it (Disnakerin staff act
+    /// for Pemkot).
+    pub fn acts_for(&self, org: Id) -> bool {
+        self.acts_for.contains(&org)
+    }
+
+    pub fn acts_for_any(&self, orgs: &[Id]) -> bool {
+        orgs.iter().any(|o| self.acts_for(*o))
+    }
+
+    /// The actor of the audit events this user's request writes.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            user_id: Some(self.id),
+            username: Some(self.username.clone()),
+            role: Some(self.role.as_str().to_string()),
+            organization_id: self.organization_id,
+            request_id: self.request_id.clone(),
+        }
+    }
+}
+
+/// What the extractor needs of a user, as the database has it now.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub username: String,
+    pub role: Role,
+    pub organization_id: Option<Id>,
+    pub acts_for: Vec<Id>,
+    pub active: bool,
+}
+
+/// Recently read sessions. Each process has its own; entries expire after [`SESSION_TTL`].
+#[derive(Default)]
+pub struct SessionCache {
+    entries: Mutex<HashMap<Id, (Instant, Option<Session>)>>,
+}
+
+impl SessionCache {
+    fn get(&self, user: Id) -> Option<Option<Session>> {
+        let entries = self.entries.lock().ok()?;
+        entries.get(&user).filter(|(at, _)| at.elapsed() < SESSION_TTL).map(|(_, s)| s.clone())
+    }
+
+    fn put(&self, user: Id, session: Option<Session>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() > 10_000 {
+                entries.retain(|_, (at, _)| at.elapsed() < SESSION_TTL);
+            }
+            entries.insert(user, (Instant::now(), session));
+        }
+    }
+
+    /// Forgets a user at once (after this process disabled it or changed its role).
+    pub fn forget(&self, user: Id) {
+        if let Ok(mut entries) = self.entries.lock() {
+            entries.remove(&user);
+        }
+    }
+}
+
+/// Reads a user's session from the database.
+pub fn load_session(conn: &mut DbConnection, user: Id) -> Result<Option<Session>, AppError> {
+    let row: Option<(String, String, Option<Id>, String)> = users::table
+        .find(user)
+        .select((users::username, users::role, users::organization_id, users::status))
+        .first(conn)
+        .optional()?;
+    let Some((username, role, organization_id, status)) = row else {
+        return Ok(None);
+    };
+    let Some(role) = Role::parse(&role) else {
+        return Ok(None);
+    };
+    Ok(Some(Session {
+        username,
+        role,
+        organization_id,
+        acts_for: organization_with_ancestors(conn, organization_id)?,
+        active: status == "active",
+    }))
+}
+
+/// The organization and the organizations above it, nearest first.
+pub fn organization_with_ancestors(conn: &mut DbConnection, org: Option<Id>) -> Result<Vec<Id>, AppError> {
+    let mut chain = Vec::new();
+    let mut next = org;
+    while let Some(current) = next {
+        if chain.contains(&current) || chain.len() > 64 {
+            break;
+        }
+        chain.push(current);
+        next = organizations::table
+            .find(current)
+            .select(organizations::parent_id)
+            .first::<Option<Id>>(conn)
+            .optional()?
+            .flatten();
+    }
+    Ok(chain)
+}
+
+fn unauthorized() -> AppError {
+    AppError::unauthorized(text(
+        "A valid access token is required (Authorization: Bearer <token>).",
+        "Diperlukan token akses yang valid (Authorization: Bearer <token>).",
+    ))
+}
+
+impl FromRequest for AuthUser {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(|t| t.trim().to_string());
+        let request_id = req.extensions().get::<RequestId>().map(|r| r.0.clone());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
+            let token = token.ok_or_else(unauthorized)?;
+            let claims = state.keys.verify(&token, state.clock.now()).ok_or_else(unauthorized)?;
+            let user: Id = claims.sub.parse().map_err(|_| unauthorized())?;
+            let session = match state.sessions.get(user) {
+                Some(cached) => cached,
+                None => {
+                    let session = state.db.run(move |conn| load_session(conn, user)).await?;
+                    state.sessions.put(user, session.clone());
+                    session
+                }
+            };
+            let session = session.filter(|s| s.active).ok_or_else(unauthorized)?;
+            Ok(AuthUser {
+                id: user,
+                username: session.username,
+                role: session.role,
+                organization_id: session.organization_id,
+                acts_for: session.acts_for,
+                request_id,
+            })
+        })
+    }
+}

@@ -1,0 +1,128 @@
+//! Settings from environment variables (and a `.env` file, if present), read and checked once at start.
+//! Every variable is documented in the README with its default.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `DATABASE_URL`: `sqlite://PATH` or `postgres://…`; default `sqlite://<data_dir>/sinergi.db`.
+    pub database_url: String,
+    /// `SINERGI_BIND`: the address `serve` listens on.
+    pub bind: String,
+    /// `SINERGI_DATA_DIR`: where the SQLite file and the generated JWT secret live.
+    pub data_dir: PathBuf,
+    /// `SINERGI_JWT_SECRET`: at least 32 bytes; generated and kept in the data directory when unset.
+    pub jwt_secret: Option<String>,
+    /// `SINERGI_ADMIN_PASSWORD`: the first administrator's password; random and logged once when unset.
+    pub admin_password: Option<String>,
+    /// `SINERGI_DEMO`: load the Padang demo data into an empty database.
+    pub demo: bool,
+    /// `SINERGI_DB_POOL_SIZE`: connections in the pool.
+    pub pool_size: u32,
+    /// `SINERGI_DB_TIMEOUT_MS`: how long a request waits for a connection before answering 503.
+    pub db_checkout_timeout: Duration,
+    /// `SINERGI_WORKERS`: HTTP worker threads; default the number of cores.
+    pub workers: usize,
+    /// `SINERGI_LOG_FORMAT`: `text` or `json`.
+    pub log_format: LogFormat,
+    /// `SINERGI_CORS_ORIGINS`: comma-separated origins allowed to call the API from a browser; none by default.
+    pub cors_origins: Vec<String>,
+    /// `SINERGI_ZONE_GREEN_PCT` and `SINERGI_ZONE_YELLOW_PCT`: coverage zone thresholds.
+    pub zone_green_pct: f64,
+    pub zone_yellow_pct: f64,
+    /// `SINERGI_MAX_PASSWORD_HASHES`: password hashes computed at once (each takes 19 MiB and tens of ms).
+    pub max_concurrent_hashes: usize,
+}
+
+impl Settings {
+    /// Reads the environment (after `.env`). Answers a message naming the bad variable.
+    pub fn from_env() -> Result<Settings, String> {
+        let _ = dotenvy::dotenv();
+        Settings::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Settings, String> {
+        let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let data_dir = PathBuf::from(get("SINERGI_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = get("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("sinergi.db").display()));
+        let jwt_secret = get("SINERGI_JWT_SECRET");
+        if jwt_secret.as_ref().is_some_and(|s| s.len() < 32) {
+            return Err("SINERGI_JWT_SECRET must be at least 32 bytes long".into());
+        }
+        let number = |name: &str, default: u64| -> Result<u64, String> {
+            match get(name) {
+                None => Ok(default),
+                Some(v) => v.trim().parse().map_err(|_| format!("{name} must be a whole number, not {v:?}")),
+            }
+        };
+        let percent = |name: &str, default: f64| -> Result<f64, String> {
+            match get(name) {
+                None => Ok(default),
+                Some(v) => v
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|p| p.is_finite() && *p >= 0.0)
+                    .ok_or_else(|| format!("{name} must be a percentage, not {v:?}")),
+            }
+        };
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let log_format = match get("SINERGI_LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(format!("SINERGI_LOG_FORMAT must be text or json, not {other:?}"));
+            }
+        };
+        let demo = matches!(get("SINERGI_DEMO").as_deref().map(str::trim), Some("1" | "true" | "yes"));
+        let settings = Settings {
+            database_url,
+            bind: get("SINERGI_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            data_dir,
+            jwt_secret,
+            admin_password: get("SINERGI_ADMIN_PASSWORD"),
+            demo,
+            pool_size: number("SINERGI_DB_POOL_SIZE", 16)?.clamp(1, 1000) as u32,
+            db_checkout_timeout: Duration::from_millis(number("SINERGI_DB_TIMEOUT_MS", 2000)?.max(100)),
+            workers: number("SINERGI_WORKERS", cores as u64)?.clamp(1, 256) as usize,
+            log_format,
+            cors_origins: get("SINERGI_CORS_ORIGINS")
+                .map(|v| v.split(',').map(|o| o.trim().to_string()).filter(|o| !o.is_empty()).collect())
+                .unwrap_or_default(),
+            zone_green_pct: percent("SINERGI_ZONE_GREEN_PCT", 100.0)?,
+            zone_yellow_pct: percent("SINERGI_ZONE_YELLOW_PCT", 70.0)?,
+            max_concurrent_hashes: number("SINERGI_MAX_PASSWORD_HASHES", 2)?.clamp(1, 64) as usize,
+        };
+        if settings.zone_yellow_pct > settings.zone_green_pct {
+            return Err("SINERGI_ZONE_YELLOW_PCT must not be above SINERGI_ZONE_GREEN_PCT".into());
+        }
+        Ok(settings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_environment() {
+        let s = Settings::from_lookup(|_| None).unwrap();
+        assert_eq!(s.database_url, "sqlite://./data/sinergi.db");
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert!(!s.demo);
+    }
+
+    #[test]
+    fn a_short_jwt_secret_is_refused() {
+        let err = Settings::from_lookup(|k| (k == "SINERGI_JWT_SECRET").then(|| "short".to_string()));
+        assert!(err.unwrap_err().contains("32 bytes"));
+    }
+}

@@ -1,0 +1,225 @@
+//! Storage: one diesel connection type over SQLite and PostgreSQL, the pool, the embedded migrations, and
+//! the one way to run database work off the async workers.
+
+pub mod schema;
+pub mod types;
+
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::AppError;
+
+pub use types::{Id, Timestamp};
+
+/// Every query in the code base is written once against this type; diesel dispatches it to the backend.
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Postgres(diesel::PgConnection),
+    Sqlite(diesel::SqliteConnection),
+}
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend is chosen by the URL's scheme, never by trying one and then the other, so that a
+    /// connection error names the real cause.
+    pub fn from_url(url: &str) -> Backend {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// Opens connections for the pool and prepares each one (SQLite pragmas, PostgreSQL timeouts).
+#[derive(Debug, Clone)]
+pub struct ConnectionFactory {
+    backend: Backend,
+    url: String,
+}
+
+impl ConnectionFactory {
+    pub fn new(url: &str) -> ConnectionFactory {
+        let backend = Backend::from_url(url);
+        let url = match backend {
+            Backend::Sqlite => sqlite_path(url).to_string(),
+            // Fail fast instead of hanging when the server is unreachable.
+            Backend::Postgres if !url.contains("connect_timeout") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}connect_timeout=2")
+            }
+            Backend::Postgres => url.to_string(),
+        };
+        ConnectionFactory { backend, url }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn establish(&self) -> Result<DbConnection, diesel::ConnectionError> {
+        match self.backend {
+            Backend::Postgres => {
+                let mut conn = diesel::PgConnection::establish(&self.url)?;
+                // A query never holds a connection for ever; the client sees 503 rather than a hang.
+                conn.batch_execute("SET statement_timeout = 30000; SET lock_timeout = 10000;")
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Postgres(conn))
+            }
+            Backend::Sqlite => {
+                let mut conn = diesel::SqliteConnection::establish(&self.url)?;
+                // WAL lets readers run beside the one writer; synchronous=FULL makes an acknowledged
+                // commit survive a power cut; busy_timeout queues writers instead of failing them.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+}
+
+/// The file name inside a `sqlite://PATH` URL (a bare path is accepted too).
+pub fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url)
+}
+
+impl ManageConnection for ConnectionFactory {
+    type Connection = DbConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<DbConnection, Self::Error> {
+        self.establish().map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
+        conn.ping().map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+pub type Pool = r2d2::Pool<ConnectionFactory>;
+pub type PooledConnection = r2d2::PooledConnection<ConnectionFactory>;
+
+/// The pool plus the knowledge of which backend it talks to.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool,
+    backend: Backend,
+}
+
+impl Database {
+    /// Builds the pool without connecting: the server starts, and answers 503, while the database is down.
+    pub fn new(url: &str, max_size: u32, checkout_timeout: Duration) -> Result<Database, AppError> {
+        let factory = ConnectionFactory::new(url);
+        let backend = factory.backend();
+        if backend == Backend::Sqlite {
+            let path = std::path::Path::new(sqlite_path(url));
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| AppError::internal(format!("cannot create {}: {e}", dir.display())))?;
+            }
+        }
+        let pool = r2d2::Pool::builder()
+            .max_size(max_size)
+            .min_idle(Some(0))
+            .connection_timeout(checkout_timeout)
+            .test_on_check_out(true)
+            .build_unchecked(factory);
+        Ok(Database { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A connection for work on the current thread (CLI commands, start-up). Handlers use [`Database::run`].
+    pub fn get(&self) -> Result<PooledConnection, AppError> {
+        self.pool.get().map_err(|e| AppError::unavailable(e.to_string()))
+    }
+
+    /// Runs blocking database work on the blocking pool, never on the async workers.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        actix_web::web::block(move || {
+            let mut conn = pool.get().map_err(|e| AppError::unavailable(e.to_string()))?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
+    }
+
+    /// Runs `f` in one write transaction (see [`write_transaction`]) on the blocking pool.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.run(move |conn| write_transaction(conn, f)).await
+    }
+
+    pub fn migrate(&self) -> Result<Vec<String>, AppError> {
+        let mut conn = self.get()?;
+        run_migrations(&mut conn)
+    }
+}
+
+/// Applies the pending migrations of the connection's backend; answers the names of those it applied.
+pub fn run_migrations(conn: &mut DbConnection) -> Result<Vec<String>, AppError> {
+    let source = match conn {
+        DbConnection::Postgres(_) => POSTGRES_MIGRATIONS,
+        DbConnection::Sqlite(_) => SQLITE_MIGRATIONS,
+    };
+    let applied = conn
+        .run_pending_migrations(source)
+        .map_err(|e| AppError::internal(format!("migrations failed: {e}")))?;
+    Ok(applied.iter().map(|v| v.to_string()).collect())
+}
+
+/// One transaction for a change and its audit event. On SQLite it begins `IMMEDIATE`, taking the write
+/// lock up front: a deferred transaction that read first could not wait for the lock and would fail with
+/// SQLITE_BUSY under concurrent writers.
+pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    let result = f(conn);
+    let end = match (&result, &mut *conn) {
+        (Ok(_), DbConnection::Sqlite(c)) => AnsiTransactionManager::commit_transaction(c),
+        (Ok(_), DbConnection::Postgres(c)) => AnsiTransactionManager::commit_transaction(c),
+        (Err(_), DbConnection::Sqlite(c)) => AnsiTransactionManager::rollback_transaction(c),
+        (Err(_), DbConnection::Postgres(c)) => AnsiTransactionManager::rollback_transaction(c),
+    };
+    match (result, end) {
+        (Ok(value), Ok(())) => Ok(value),
+        (Ok(_), Err(e)) => Err(e.into()),
+        // The change's own error explains more than a failed rollback does.
+        (Err(e), _) => Err(e),
+    }
+}

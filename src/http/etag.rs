@@ -1,0 +1,50 @@
+//! Optimistic concurrency: every versioned record goes out with `ETag: "<version>"`, and `PATCH`/`DELETE`
+//! must send it back in `If-Match`.
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, HttpResponseBuilder};
+use serde::Serialize;
+
+use crate::error::AppError;
+
+/// The `If-Match` header as sent (absent, or the raw value).
+#[derive(Debug, Clone)]
+pub struct IfMatch(Option<String>);
+
+impl IfMatch {
+    /// The version the client read. No header: 428. A value that names no version: 412, since it cannot
+    /// match the record.
+    pub fn version(&self) -> Result<i32, AppError> {
+        let raw = self.0.as_deref().ok_or_else(AppError::precondition_required)?;
+        let tag = raw.trim().trim_start_matches("W/").trim_matches('"');
+        tag.parse::<i32>().map_err(|_| AppError::precondition_failed())
+    }
+
+    /// Fails with 412 unless the client read `current`.
+    pub fn check(&self, current: i32) -> Result<(), AppError> {
+        if self.version()? == current { Ok(()) } else { Err(AppError::precondition_failed()) }
+    }
+}
+
+impl FromRequest for IfMatch {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let value =
+            req.headers().get(header::IF_MATCH).map(|v| v.to_str().map(str::to_string).unwrap_or_default());
+        ready(Ok(IfMatch(value)))
+    }
+}
+
+pub fn etag_value(version: i32) -> String {
+    format!("\"{version}\"")
+}
+
+/// A JSON response for a versioned record, with its ETag.
+pub fn with_etag<T: Serialize>(mut builder: HttpResponseBuilder, version: i32, body: &T) -> HttpResponse {
+    builder.insert_header((header::ETAG, etag_value(version))).json(body)
+}

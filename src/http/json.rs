@@ -1,0 +1,109 @@
+//! The JSON body extractor: at most 1 MiB, `application/json` only, unknown fields refused, and every
+//! failure a problem that names the field.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+
+use crate::error::{AppError, FieldError, text};
+
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// A JSON request body of type `T`. `T` should be `#[serde(deny_unknown_fields)]`.
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            })
+            .unwrap_or(false);
+        let declared_len = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(AppError::unsupported_media_type("application/json").into());
+            }
+            if declared_len.is_some_and(|n| n > MAX_BODY_BYTES) {
+                return Err(AppError::payload_too_large(MAX_BODY_BYTES).into());
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| {
+                    AppError::bad_request(text(
+                        format!("The request body could not be read: {e}"),
+                        format!("Isi permintaan tidak dapat dibaca: {e}"),
+                    ))
+                })?;
+                if body.len() + chunk.len() > MAX_BODY_BYTES {
+                    return Err(AppError::payload_too_large(MAX_BODY_BYTES).into());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse(&body).map(Json).map_err(Into::into)
+        })
+    }
+}
+
+/// Parses a JSON document into `T`: syntax errors and unknown fields are 400, wrong types and values 422.
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        let message = inner.to_string();
+        let message = match message.rfind(" at line ") {
+            Some(i) if inner.is_data() => message[..i].to_string(),
+            _ => message,
+        };
+        if inner.is_syntax() || inner.is_eof() || inner.is_io() {
+            AppError::bad_request(text(
+                format!("The request body is not valid JSON: {message}"),
+                format!("Isi permintaan bukan JSON yang valid: {message}"),
+            ))
+        } else if message.starts_with("unknown field") {
+            AppError::bad_request(text(
+                format!("The request body has a field this resource does not take: {message}"),
+                format!("Isi permintaan memuat isian yang tidak dikenal: {message}"),
+            ))
+        } else {
+            let field = if path == "." { "body".to_string() } else { path };
+            AppError::validation(vec![FieldError::new(
+                field,
+                text(message.clone(), format!("Nilai tidak valid: {message}")),
+            )])
+        }
+    })?;
+    de.end().map_err(|e| {
+        AppError::bad_request(text(
+            format!("The request body is not valid JSON: {e}"),
+            format!("Isi permintaan bukan JSON yang valid: {e}"),
+        ))
+    })?;
+    Ok(value)
+}

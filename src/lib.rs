@@ -1,0 +1,18 @@
+//! Sinergi: a collaborative-governance stakeholder registry and agreement tracker.
+//!
+//! `startup` puts the service together; each resource (`regions`, …) owns its routes, types and
+//! queries; `db`, `http`, `auth`, `audit`, `error`, `config` and `telemetry` are the shared plumbing.
+
+pub mod audit;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod openapi;
+pub mod regions;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

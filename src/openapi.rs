@@ -1,0 +1,60 @@
+//! The OpenAPI 3.1 document, put together from each module's `Docs`.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Sinergi",
+        description = "Collaborative-governance stakeholder registry and agreement tracker: the actors, \
+            their cooperation agreements (MoU, Nota Kesepakatan, PKS), the activities under them and what \
+            they achieve. Errors are RFC 9457 problems (`application/problem+json`); send \
+            `Accept-Language: id` for Bahasa Indonesia.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    paths(crate::health::healthz, crate::health::readyz, crate::health::metrics),
+    components(schemas(crate::error::Problem, crate::error::ProblemField)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "health", description = "Liveness, readiness and metrics"),
+        (name = "auth", description = "Logging in and tokens"),
+        (name = "regions", description = "Provinces, regencies and cities"),
+    )
+)]
+struct RootDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(crate::auth::routes::login, crate::auth::routes::me))]
+struct AuthDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(crate::regions::routes::list_regions, crate::regions::routes::get_region))]
+struct RegionsDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
+            ),
+        );
+    }
+}
+
+/// The whole document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = RootDoc::openapi();
+    doc.merge(AuthDoc::openapi());
+    doc.merge(RegionsDoc::openapi());
+    doc
+}
+
+/// The document as `sinergi openapi` prints it and `api-docs/openapi.json` keeps it.
+pub fn document_json() -> String {
+    document().to_pretty_json().unwrap_or_default() + "\n"
+}

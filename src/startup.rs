@@ -1,0 +1,151 @@
+//! Putting the service together: database, migrations, the first administrator, keys, and the HTTP
+//! server with its middleware and routes.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpResponse, HttpServer, web};
+use diesel::prelude::*;
+use rand::Rng;
+use rand::distr::Alphanumeric;
+use tokio::sync::Semaphore;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::audit::{self, Actor, Change};
+use crate::auth::extractor::SessionCache;
+use crate::auth::token::Keys;
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::db::schema::users;
+use crate::db::types::from_utc;
+use crate::db::{Database, Id, write_transaction};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::{auth, health, http, regions, telemetry};
+
+/// Opens the database, applies migrations, makes sure there is an administrator, and loads the keys.
+pub fn prepare(settings: Settings, clock: Clock) -> Result<AppState, String> {
+    let db = Database::new(&settings.database_url, settings.pool_size, settings.db_checkout_timeout)
+        .map_err(|e| e.to_string())?;
+    let applied = db.migrate().map_err(|e| format!("cannot migrate the database: {e}"))?;
+    if !applied.is_empty() {
+        tracing::info!(count = applied.len(), "applied migrations");
+    }
+    telemetry::metrics();
+    let keys = Keys::load(settings.jwt_secret.as_deref(), &settings.data_dir)?;
+    let state = AppState {
+        db,
+        clock,
+        keys: Arc::new(keys),
+        sessions: Arc::new(SessionCache::default()),
+        hashing: Arc::new(Semaphore::new(settings.max_concurrent_hashes)),
+        settings: Arc::new(settings),
+    };
+    bootstrap_admin(&state).map_err(|e| format!("cannot create the first administrator: {e}"))?;
+    Ok(state)
+}
+
+/// On first start with no administrator, creates `admin` with `SINERGI_ADMIN_PASSWORD` or a random
+/// password that is logged once.
+fn bootstrap_admin(state: &AppState) -> Result<(), AppError> {
+    let mut conn = state.db.get()?;
+    let admins: i64 = users::table.filter(users::role.eq("admin")).count().get_result(&mut *conn)?;
+    if admins > 0 {
+        return Ok(());
+    }
+    let (password, generated) = match &state.settings.admin_password {
+        Some(p) => (p.clone(), false),
+        None => (rand::rng().sample_iter(&Alphanumeric).take(20).map(char::from).collect::<String>(), true),
+    };
+    let hash = auth::password::hash(&password)?;
+    let now = state.clock.now();
+    let id = Id::new();
+    let created = write_transaction(&mut conn, |conn| {
+        let inserted = diesel::insert_into(users::table)
+            .values((
+                users::id.eq(id),
+                users::username.eq("admin"),
+                users::full_name.eq("Administrator"),
+                users::role.eq("admin"),
+                users::status.eq("active"),
+                users::password_hash.eq(&hash),
+                users::password_changed_at.eq(from_utc(now)),
+                users::version.eq(1),
+                users::created_at.eq(from_utc(now)),
+                users::updated_at.eq(from_utc(now)),
+            ))
+            .execute(conn);
+        match inserted {
+            Ok(_) => {}
+            // Another process created it first.
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => {
+                return Ok(false);
+            }
+            Err(e) => return Err(AppError::from(e)),
+        }
+        let after = serde_json::json!({"id": id, "username": "admin", "role": "admin", "status": "active"});
+        audit::record(
+            conn,
+            &Actor::system("bootstrap"),
+            now,
+            Change::new("create", "user", id).after(&after),
+        )?;
+        Ok(true)
+    })?;
+    if created && generated {
+        tracing::warn!(username = "admin", password = %password, "created the first administrator; this password is shown once");
+    } else if created {
+        tracing::info!(username = "admin", "created the first administrator");
+    }
+    Ok(())
+}
+
+/// Every route of the API under `/api/v1`.
+pub fn api_routes(cfg: &mut web::ServiceConfig) {
+    auth::routes::configure(cfg);
+    regions::configure(cfg);
+    audit::routes::configure(cfg);
+}
+
+/// The application's routes and shared state; used by `serve` and by the tests.
+pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg: &mut web::ServiceConfig| {
+        cfg.app_data(state)
+            .app_data(http::path_config())
+            .app_data(http::query_config())
+            .route("/healthz", web::get().to(health::healthz))
+            .route("/readyz", web::get().to(health::readyz))
+            .route("/metrics", web::get().to(health::metrics))
+            .route(
+                "/docs",
+                web::get().to(|| async {
+                    HttpResponse::PermanentRedirect().insert_header(("Location", "/docs/")).finish()
+                }),
+            )
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", crate::openapi::document()))
+            .service(web::scope("/api/v1").configure(api_routes));
+    }
+}
+
+/// Starts the HTTP server on `listener`.
+pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    let workers = state.settings.workers;
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .configure(configure_app(data.clone()))
+            .default_service(web::to(telemetry::not_found))
+            .wrap(from_fn(telemetry::problems))
+            .wrap(from_fn(telemetry::observe))
+    })
+    .workers(workers)
+    .shutdown_timeout(10)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

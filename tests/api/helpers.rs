@@ -1,0 +1,226 @@
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::{Value, json};
+use sinergi::clock::Clock;
+use sinergi::config::Settings;
+use sinergi::startup;
+
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+pub const JWT_SECRET: &str = "a-test-secret-that-is-long-enough-for-hs256";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs a test body once per backend: `backend_test!(name, |app| async move { ... });`
+macro_rules! backend_test {
+    ($name:ident, |$app:ident| $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await;
+                $body.await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if !$crate::helpers::postgres_enabled() {
+                    return;
+                }
+                let $app = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await;
+                $body.await
+            }
+        }
+    };
+}
+
+/// Whether the PostgreSQL runs are asked for. With `SINERGI_TEST_REQUIRE_POSTGRES=1` (CI) a missing URL
+/// fails the run instead of skipping PostgreSQL.
+pub fn postgres_enabled() -> bool {
+    let enabled = std::env::var("SINERGI_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty());
+    if !enabled && std::env::var("SINERGI_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+        panic!("SINERGI_TEST_REQUIRE_POSTGRES=1 but SINERGI_TEST_POSTGRES_URL is not set");
+    }
+    enabled
+}
+
+/// A database made for one test, removed when the test ends.
+pub enum TestDatabase {
+    Sqlite { _dir: tempfile::TempDir, url: String },
+    Postgres { admin_url: String, name: String, url: String },
+}
+
+impl TestDatabase {
+    pub fn create(backend: Backend) -> TestDatabase {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                TestDatabase::Sqlite { _dir: dir, url }
+            }
+            Backend::Postgres => {
+                let admin_url =
+                    std::env::var("SINERGI_TEST_POSTGRES_URL").expect("SINERGI_TEST_POSTGRES_URL");
+                static COUNTER: AtomicU64 = AtomicU64::new(0);
+                let name = format!(
+                    "sinergi_test_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::Relaxed),
+                    uuid::Uuid::new_v4().simple()
+                );
+                let mut conn =
+                    PgConnection::establish(&admin_url).expect("connect to SINERGI_TEST_POSTGRES_URL");
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut conn)
+                    .expect("create database");
+                let url = database_url_with_name(&admin_url, &name);
+                TestDatabase::Postgres { admin_url, name, url }
+            }
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDatabase::Sqlite { url, .. } | TestDatabase::Postgres { url, .. } => url,
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let TestDatabase::Postgres { admin_url, name, .. } = self else { return };
+        if let Ok(mut conn) = PgConnection::establish(admin_url) {
+            let _ =
+                diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn);
+        }
+    }
+}
+
+/// `postgres://u@h:5432/postgres?x=y` with the database name replaced.
+pub fn database_url_with_name(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let host_part = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{host_part}/{name}?{q}"),
+        None => format!("{host_part}/{name}"),
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub backend: Backend,
+    pub db: TestDatabase,
+    pub data_dir: tempfile::TempDir,
+}
+
+/// The settings a test app runs with.
+pub fn test_settings(database_url: &str, data_dir: &std::path::Path) -> Settings {
+    let mut settings = Settings::from_lookup(|_| None).expect("default settings");
+    settings.database_url = database_url.to_string();
+    settings.data_dir = data_dir.to_path_buf();
+    settings.jwt_secret = Some(JWT_SECRET.to_string());
+    settings.admin_password = Some(ADMIN_PASSWORD.to_string());
+    settings.workers = 1;
+    settings.pool_size = 4;
+    settings
+}
+
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, Clock::System, |_| {}).await
+}
+
+/// Starts the application on a fresh database, with the clock and any settings changed by `adjust`.
+pub async fn spawn_app_with(backend: Backend, clock: Clock, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let db = tokio::task::spawn_blocking(move || TestDatabase::create(backend)).await.expect("create db");
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let mut settings = test_settings(db.url(), data_dir.path());
+    adjust(&mut settings);
+    let state = tokio::task::spawn_blocking(move || startup::prepare(settings, clock))
+        .await
+        .expect("prepare")
+        .expect("the application starts");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let server = startup::run(listener, state).expect("server");
+    tokio::spawn(server);
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client"),
+        backend,
+        db,
+        data_dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.request(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.request(Method::POST, path)
+    }
+
+    /// Logs in and answers the access token.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let res = self
+            .post("/api/v1/auth/login")
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await
+            .expect("login request");
+        assert_eq!(res.status(), 200, "login as {username} failed");
+        let body: Value = res.json().await.expect("login body");
+        body["access_token"].as_str().expect("access_token").to_string()
+    }
+
+    pub async fn admin_token(&self) -> String {
+        self.login("admin", ADMIN_PASSWORD).await
+    }
+
+    /// A direct connection to the test's database, for checking what the API wrote.
+    pub fn connection(&self) -> sinergi::db::DbConnection {
+        sinergi::db::ConnectionFactory::new(self.db.url()).establish().expect("direct connection")
+    }
+}
+
+/// Asserts an RFC 9457 problem with this status, and answers its body.
+pub async fn assert_problem(res: Response, status: u16) -> Value {
+    assert_eq!(res.status(), status, "unexpected status");
+    let content_type =
+        res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    assert!(content_type.starts_with("application/problem+json"), "content type was {content_type:?}");
+    let body: Value = res.json().await.expect("problem body");
+    assert_eq!(body["status"], status);
+    assert!(body["type"].as_str().is_some_and(|t| !t.is_empty()), "problem has a type: {body}");
+    assert!(body["title"].as_str().is_some_and(|t| !t.is_empty()), "problem has a title: {body}");
+    assert!(body["detail"].as_str().is_some_and(|t| !t.is_empty()), "problem has a detail: {body}");
+    body
+}

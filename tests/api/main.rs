@@ -1,0 +1,8 @@
+//! Black-box API tests: each test starts the application on a fresh database and talks HTTP to it.
+//! `backend_test!` runs a test on SQLite and, when `SINERGI_TEST_POSTGRES_URL` is set, on PostgreSQL.
+
+#[macro_use]
+#[allow(dead_code)] // each test file uses some of the helpers
+mod helpers;
+
+mod foundation;
