@@ -54,8 +54,19 @@ pub fn postgres_enabled() -> bool {
 
 /// A database made for one test, removed when the test ends.
 pub enum TestDatabase {
-    Sqlite { _dir: tempfile::TempDir, url: String },
-    Postgres { admin_url: String, name: String, url: String },
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+        url: String,
+    },
+    /// A database the test manages itself.
+    External {
+        url: String,
+    },
 }
 
 impl TestDatabase {
@@ -89,7 +100,9 @@ impl TestDatabase {
 
     pub fn url(&self) -> &str {
         match self {
-            TestDatabase::Sqlite { url, .. } | TestDatabase::Postgres { url, .. } => url,
+            TestDatabase::Sqlite { url, .. }
+            | TestDatabase::Postgres { url, .. }
+            | TestDatabase::External { url } => url,
         }
     }
 }
@@ -148,6 +161,19 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 /// Starts the application on a fresh database, with the clock and any settings changed by `adjust`.
 pub async fn spawn_app_with(backend: Backend, clock: Clock, adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let db = tokio::task::spawn_blocking(move || TestDatabase::create(backend)).await.expect("create db");
+    start(db, clock, adjust).await
+}
+
+/// Starts the application on a database the test made itself (a private cluster).
+pub async fn spawn_app_on(url: &str, clock: Clock, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    start(TestDatabase::External { url: url.to_string() }, clock, adjust).await
+}
+
+async fn start(db: TestDatabase, clock: Clock, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let backend = match &db {
+        TestDatabase::Sqlite { .. } => Backend::Sqlite,
+        _ => Backend::Postgres,
+    };
     let data_dir = tempfile::tempdir().expect("temp dir");
     let mut settings = test_settings(db.url(), data_dir.path());
     adjust(&mut settings);

@@ -6,3 +6,5 @@
 mod helpers;
 
 mod foundation;
+mod outage;
+mod private_cluster;
