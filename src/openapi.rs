@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
         (name = "health", description = "Liveness, readiness and metrics"),
         (name = "auth", description = "Logging in and tokens"),
         (name = "regions", description = "Provinces, regencies and cities"),
+        (name = "users", description = "User accounts (administrators manage them, auditors read them)"),
     )
 )]
 struct RootDoc;
@@ -31,6 +32,15 @@ struct AuthDoc;
 #[derive(OpenApi)]
 #[openapi(paths(crate::regions::routes::list_regions, crate::regions::routes::get_region))]
 struct RegionsDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::users::routes::list_users,
+    crate::users::routes::create_user,
+    crate::users::routes::get_user,
+    crate::users::routes::update_user
+))]
+struct UsersDoc;
 
 struct BearerAuth;
 
@@ -51,6 +61,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = RootDoc::openapi();
     doc.merge(AuthDoc::openapi());
     doc.merge(RegionsDoc::openapi());
+    doc.merge(UsersDoc::openapi());
     doc
 }
 

@@ -109,6 +109,7 @@ fn bootstrap_admin(state: &AppState) -> Result<(), AppError> {
 pub fn api_routes(cfg: &mut web::ServiceConfig) {
     auth::routes::configure(cfg);
     regions::configure(cfg);
+    crate::users::configure(cfg);
     audit::routes::configure(cfg);
 }
 
