@@ -5,6 +5,7 @@
 #[allow(dead_code)] // each test file uses some of the helpers
 mod helpers;
 
+mod audit;
 mod auth;
 mod foundation;
 mod support_users;
