@@ -211,6 +211,15 @@ pub fn update(
     if organization_id != before.organization_id {
         check_organization(conn, organization_id)?;
     }
+    let unchanged = full_name == before.full_name
+        && email == before.email
+        && role == before.role
+        && organization_id == before.organization_id
+        && status == before.status;
+    if unchanged && password_hash.is_none() {
+        // Nothing to change, nothing to record: the version stays.
+        return Ok(before);
+    }
     let was_active_admin = before.role == Role::Admin && before.status == UserStatus::Active;
     let stays_active_admin = role == Role::Admin && status == UserStatus::Active;
     if was_active_admin && !stays_active_admin {

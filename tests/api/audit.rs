@@ -113,12 +113,20 @@ backend_test!(the_trail_filters_and_pages_by_sequence, |app| async move {
     assert_eq!(actions, ["login"]);
 
     // By time: from is inclusive, to exclusive.
-    let pivot = items[3]["occurred_at"].as_str().unwrap();
-    let body = get_json(&app, &auditor, &format!("/api/v1/audit-events?from={pivot}&limit=200")).await;
-    assert!(body["items"].as_array().unwrap().iter().all(|e| e["occurred_at"].as_str().unwrap() >= pivot));
-    assert!(body["items"].as_array().unwrap().iter().any(|e| e["seq"] == items[3]["seq"]));
-    let body = get_json(&app, &auditor, &format!("/api/v1/audit-events?to={pivot}&limit=200")).await;
-    assert!(body["items"].as_array().unwrap().iter().all(|e| e["occurred_at"].as_str().unwrap() < pivot));
+    let time =
+        |e: &Value| e["occurred_at"].as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let pivot_event = &items[3];
+    let pivot = time(pivot_event);
+    let query = pivot.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let body = get_json(&app, &auditor, &format!("/api/v1/audit-events?from={query}&limit=200")).await;
+    let later = body["items"].as_array().unwrap();
+    assert!(later.iter().all(|e| time(e) >= pivot));
+    assert!(later.iter().any(|e| e["seq"] == pivot_event["seq"]));
+    assert_eq!(later.len(), items.iter().filter(|e| time(e) >= pivot).count());
+    let body = get_json(&app, &auditor, &format!("/api/v1/audit-events?to={query}&limit=200")).await;
+    let earlier = body["items"].as_array().unwrap();
+    assert!(earlier.iter().all(|e| time(e) < pivot));
+    assert_eq!(earlier.len(), items.iter().filter(|e| time(e) < pivot).count());
 
     // Pages of two, both directions.
     for (order, expected) in [("asc", seqs.clone()), ("desc", seqs.iter().rev().copied().collect())] {

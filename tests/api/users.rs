@@ -272,6 +272,13 @@ backend_test!(patching_a_user_needs_the_current_etag, |app| async move {
     assert_eq!(user["organization_id"], other_org.as_str());
     assert_eq!(user["version"], 2);
 
+    // A patch that changes nothing writes nothing.
+    let res =
+        patch_user(&app, &admin, &id, "\"2\"", json!({"full_name": "Sari Dewi", "role": "partner_staff"}))
+            .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["etag"], "\"2\"");
+
     // The old ETag is stale now and changes nothing.
     let res = patch_user(&app, &admin, &id, "\"1\"", json!({"full_name": "Lost update"})).await;
     assert_problem(res, 412).await;
