@@ -20,17 +20,38 @@ use utoipa::{Modify, OpenApi};
         (name = "health", description = "Liveness, readiness and metrics"),
         (name = "auth", description = "Logging in and tokens"),
         (name = "regions", description = "Provinces, regencies and cities"),
+        (name = "audit", description = "The tamper-evident audit trail (administrators and auditors)"),
+        (name = "users", description = "User accounts (administrators manage them, auditors read them)"),
     )
 )]
 struct RootDoc;
 
 #[derive(OpenApi)]
-#[openapi(paths(crate::auth::routes::login, crate::auth::routes::me))]
+#[openapi(paths(
+    crate::auth::routes::login,
+    crate::auth::routes::refresh_tokens,
+    crate::auth::routes::logout,
+    crate::auth::routes::change_password,
+    crate::auth::routes::me
+))]
 struct AuthDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(crate::audit::routes::list_audit_events, crate::audit::routes::verify_audit_trail))]
+struct AuditDoc;
 
 #[derive(OpenApi)]
 #[openapi(paths(crate::regions::routes::list_regions, crate::regions::routes::get_region))]
 struct RegionsDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::users::routes::list_users,
+    crate::users::routes::create_user,
+    crate::users::routes::get_user,
+    crate::users::routes::update_user
+))]
+struct UsersDoc;
 
 struct BearerAuth;
 
@@ -51,6 +72,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = RootDoc::openapi();
     doc.merge(AuthDoc::openapi());
     doc.merge(RegionsDoc::openapi());
+    doc.merge(UsersDoc::openapi());
+    doc.merge(AuditDoc::openapi());
     doc
 }
 

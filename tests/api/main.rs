@@ -5,6 +5,10 @@
 #[allow(dead_code)] // each test file uses some of the helpers
 mod helpers;
 
+mod audit;
+mod auth;
 mod foundation;
 mod outage;
 mod private_cluster;
+mod support_users;
+mod users;
