@@ -20,6 +20,8 @@ use utoipa::{Modify, OpenApi};
         (name = "health", description = "Liveness, readiness and metrics"),
         (name = "auth", description = "Logging in and tokens"),
         (name = "regions", description = "Provinces, regencies and cities"),
+        (name = "contacts", description = "The people of each organization"),
+        (name = "organizations", description = "The actors: government bodies, the BPJS branch, partners, and their hierarchy"),
     )
 )]
 struct RootDoc;
@@ -31,6 +33,26 @@ struct AuthDoc;
 #[derive(OpenApi)]
 #[openapi(paths(crate::regions::routes::list_regions, crate::regions::routes::get_region))]
 struct RegionsDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::organizations::routes::list_organizations,
+    crate::organizations::routes::create_organization,
+    crate::organizations::routes::get_organization,
+    crate::organizations::routes::update_organization,
+    crate::organizations::routes::delete_organization,
+))]
+struct OrganizationsDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::contacts::routes::list_contacts,
+    crate::contacts::routes::create_contact,
+    crate::contacts::routes::get_contact,
+    crate::contacts::routes::update_contact,
+    crate::contacts::routes::delete_contact,
+))]
+struct ContactsDoc;
 
 struct BearerAuth;
 
@@ -51,6 +73,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = RootDoc::openapi();
     doc.merge(AuthDoc::openapi());
     doc.merge(RegionsDoc::openapi());
+    doc.merge(OrganizationsDoc::openapi());
+    doc.merge(ContactsDoc::openapi());
     doc
 }
 

@@ -4,5 +4,8 @@
 #[macro_use]
 #[allow(dead_code)] // each test file uses some of the helpers
 mod helpers;
+#[allow(dead_code)]
+mod support_registry;
 
 mod foundation;
+mod organizations;
