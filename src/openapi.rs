@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
         (name = "health", description = "Liveness, readiness and metrics"),
         (name = "auth", description = "Logging in and tokens"),
         (name = "regions", description = "Provinces, regencies and cities"),
+        (name = "regulations", description = "Legal instruments: UU, PP, Perpres, Permen, Pergub, Perwako, Perbup"),
         (name = "contacts", description = "The people of each organization"),
         (name = "organizations", description = "The actors: government bodies, the BPJS branch, partners, and their hierarchy"),
     )
@@ -54,6 +55,16 @@ struct OrganizationsDoc;
 ))]
 struct ContactsDoc;
 
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::regulations::routes::list_regulations,
+    crate::regulations::routes::create_regulation,
+    crate::regulations::routes::get_regulation,
+    crate::regulations::routes::update_regulation,
+    crate::regulations::routes::delete_regulation,
+))]
+struct RegulationsDoc;
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -75,6 +86,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(RegionsDoc::openapi());
     doc.merge(OrganizationsDoc::openapi());
     doc.merge(ContactsDoc::openapi());
+    doc.merge(RegulationsDoc::openapi());
     doc
 }
 

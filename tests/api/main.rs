@@ -7,5 +7,8 @@ mod helpers;
 #[allow(dead_code)]
 mod support_registry;
 
+mod contacts;
+mod conventions;
 mod foundation;
 mod organizations;
+mod regulations;
