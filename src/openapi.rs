@@ -23,13 +23,25 @@ use utoipa::{Modify, OpenApi};
         (name = "regulations", description = "Legal instruments: UU, PP, Perpres, Permen, Pergub, Perwako, Perbup"),
         (name = "contacts", description = "The people of each organization"),
         (name = "organizations", description = "The actors: government bodies, the BPJS branch, partners, and their hierarchy"),
+        (name = "audit", description = "The tamper-evident audit trail (administrators and auditors)"),
+        (name = "users", description = "User accounts (administrators manage them, auditors read them)"),
     )
 )]
 struct RootDoc;
 
 #[derive(OpenApi)]
-#[openapi(paths(crate::auth::routes::login, crate::auth::routes::me))]
+#[openapi(paths(
+    crate::auth::routes::login,
+    crate::auth::routes::refresh_tokens,
+    crate::auth::routes::logout,
+    crate::auth::routes::change_password,
+    crate::auth::routes::me
+))]
 struct AuthDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(crate::audit::routes::list_audit_events, crate::audit::routes::verify_audit_trail))]
+struct AuditDoc;
 
 #[derive(OpenApi)]
 #[openapi(paths(crate::regions::routes::list_regions, crate::regions::routes::get_region))]
@@ -65,6 +77,15 @@ struct ContactsDoc;
 ))]
 struct RegulationsDoc;
 
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::users::routes::list_users,
+    crate::users::routes::create_user,
+    crate::users::routes::get_user,
+    crate::users::routes::update_user
+))]
+struct UsersDoc;
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -87,6 +108,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(OrganizationsDoc::openapi());
     doc.merge(ContactsDoc::openapi());
     doc.merge(RegulationsDoc::openapi());
+    doc.merge(UsersDoc::openapi());
+    doc.merge(AuditDoc::openapi());
     doc
 }
 

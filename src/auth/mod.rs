@@ -4,7 +4,9 @@
 pub mod extractor;
 pub mod password;
 pub mod policy;
+pub mod refresh;
 pub mod routes;
+pub mod throttle;
 pub mod token;
 
 use serde::{Deserialize, Serialize};

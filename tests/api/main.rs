@@ -7,8 +7,11 @@ mod helpers;
 #[allow(dead_code)]
 mod support_registry;
 
+mod auth;
 mod contacts;
 mod conventions;
 mod foundation;
 mod organizations;
 mod regulations;
+mod support_users;
+mod users;
