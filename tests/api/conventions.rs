@@ -42,7 +42,7 @@ fn insert_orgs(app: &TestApp, n: usize, prefix: &str) -> Vec<String> {
     ids.iter().map(Id::to_string).collect()
 }
 
-fn count_orgs(app: &TestApp, short_name: &str) -> i64 {
+pub fn count_orgs(app: &TestApp, short_name: &str) -> i64 {
     let mut conn = app.connection();
     organizations::table
         .filter(organizations::short_name.eq(short_name))
@@ -186,6 +186,22 @@ backend_test!(a_retry_with_the_same_idempotency_key_answers_the_first_response, 
         .await
         .unwrap();
     assert_problem(res, 422).await;
+
+    // Keys belong to their user: another user's "key-1" is another request.
+    let home = app
+        .create_org(&token, "BPJS Kantor Cabang Padang", "BPJSTK-PDG", "social_security_branch", None)
+        .await;
+    let staff = app.user_token(&token, "bpjs-staff", "bpjs_staff", Some(&home)).await;
+    let res = app
+        .post(ORGS)
+        .bearer_auth(&staff)
+        .header("Idempotency-Key", "key-1")
+        .json(&json!({"name": "Koperasi", "short_name": "KOP", "kind": "association"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    assert!(res.headers().get("idempotency-replayed").is_none());
 
     // A new key is a new request.
     let res = send("key-2", other.clone()).await.unwrap();
