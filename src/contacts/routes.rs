@@ -69,7 +69,8 @@ pub async fn list_contacts(
     responses(
         (status = 201, description = "Created", body = Contact, headers(
             ("Location" = String, description = "The new contact's URL"),
-            ("ETag" = String, description = "Its version, for If-Match"))),
+            ("ETag" = String, description = "Its version, for If-Match"),
+            ("Idempotency-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key"))),
         (status = 400, description = "Malformed JSON or an unknown field", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The user may not keep this organization's contacts", body = crate::error::Problem, content_type = "application/problem+json"),

@@ -63,7 +63,8 @@ pub async fn list_organizations(
     responses(
         (status = 201, description = "Created", body = Organization, headers(
             ("Location" = String, description = "The new organization's URL"),
-            ("ETag" = String, description = "Its version, for If-Match"))),
+            ("ETag" = String, description = "Its version, for If-Match"),
+            ("Idempotency-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key"))),
         (status = 400, description = "Malformed JSON or an unknown field", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role may not edit the registry", body = crate::error::Problem, content_type = "application/problem+json"),
