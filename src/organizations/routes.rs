@@ -128,6 +128,7 @@ pub async fn get_organization(
         (status = 404, description = "No such organization", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The short name is taken", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "The organization changed since it was read; nothing was changed", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not application/json", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (all listed), unknown region or parent, or a parent that would make a cycle", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),

@@ -128,6 +128,7 @@ pub async fn get_regulation(
         (status = 404, description = "No such regulation", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The same kind, number, year and issuer are registered already", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "The regulation changed since it was read; nothing was changed", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not application/json", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (all listed)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
