@@ -7,6 +7,7 @@ mod helpers;
 #[allow(dead_code)]
 mod support_registry;
 
+mod audit;
 mod auth;
 mod contacts;
 mod conventions;
