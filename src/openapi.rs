@@ -20,6 +20,9 @@ use utoipa::{Modify, OpenApi};
         (name = "health", description = "Liveness, readiness and metrics"),
         (name = "auth", description = "Logging in and tokens"),
         (name = "regions", description = "Provinces, regencies and cities"),
+        (name = "regulations", description = "Legal instruments: UU, PP, Perpres, Permen, Pergub, Perwako, Perbup"),
+        (name = "contacts", description = "The people of each organization"),
+        (name = "organizations", description = "The actors: government bodies, the BPJS branch, partners, and their hierarchy"),
         (name = "audit", description = "The tamper-evident audit trail (administrators and auditors)"),
         (name = "users", description = "User accounts (administrators manage them, auditors read them)"),
     )
@@ -43,6 +46,36 @@ struct AuditDoc;
 #[derive(OpenApi)]
 #[openapi(paths(crate::regions::routes::list_regions, crate::regions::routes::get_region))]
 struct RegionsDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::organizations::routes::list_organizations,
+    crate::organizations::routes::create_organization,
+    crate::organizations::routes::get_organization,
+    crate::organizations::routes::update_organization,
+    crate::organizations::routes::delete_organization,
+))]
+struct OrganizationsDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::contacts::routes::list_contacts,
+    crate::contacts::routes::create_contact,
+    crate::contacts::routes::get_contact,
+    crate::contacts::routes::update_contact,
+    crate::contacts::routes::delete_contact,
+))]
+struct ContactsDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::regulations::routes::list_regulations,
+    crate::regulations::routes::create_regulation,
+    crate::regulations::routes::get_regulation,
+    crate::regulations::routes::update_regulation,
+    crate::regulations::routes::delete_regulation,
+))]
+struct RegulationsDoc;
 
 #[derive(OpenApi)]
 #[openapi(paths(
@@ -72,6 +105,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = RootDoc::openapi();
     doc.merge(AuthDoc::openapi());
     doc.merge(RegionsDoc::openapi());
+    doc.merge(OrganizationsDoc::openapi());
+    doc.merge(ContactsDoc::openapi());
+    doc.merge(RegulationsDoc::openapi());
     doc.merge(UsersDoc::openapi());
     doc.merge(AuditDoc::openapi());
     doc

@@ -24,7 +24,7 @@ use crate::db::schema::users;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::users::model::NewUser;
-use crate::{auth, health, http, regions, telemetry};
+use crate::{auth, contacts, health, http, organizations, regions, regulations, telemetry};
 
 /// Opens the database, applies migrations, makes sure there is an administrator, and loads the keys.
 pub fn prepare(settings: Settings, clock: Clock) -> Result<AppState, String> {
@@ -89,6 +89,9 @@ fn bootstrap_admin(state: &AppState) -> Result<(), AppError> {
 pub fn api_routes(cfg: &mut web::ServiceConfig) {
     auth::routes::configure(cfg);
     regions::configure(cfg);
+    organizations::configure(cfg);
+    contacts::configure(cfg);
+    regulations::configure(cfg);
     crate::users::configure(cfg);
     audit::routes::configure(cfg);
 }

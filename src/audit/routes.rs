@@ -13,7 +13,7 @@ use crate::db::schema::audit_events;
 use crate::db::types::{from_utc, to_utc};
 use crate::db::{DbConnection, Id};
 use crate::error::AppError;
-use crate::http::{Endpoint, Page, PageQuery};
+use crate::http::{Endpoint, Page, PageQuery, Query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -151,8 +151,8 @@ pub async fn list_audit_events(
     req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
-    filter: web::Query<AuditFilter>,
-    page: web::Query<PageQuery>,
+    filter: Query<AuditFilter>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, policy::Action::ReadAudit)?;
     let limit = page.limit()?;

@@ -4,7 +4,7 @@ use super::model::{Region, RegionFilter};
 use super::repo;
 use crate::auth::{AuthUser, policy};
 use crate::error::AppError;
-use crate::http::{Endpoint, Page, PageQuery};
+use crate::http::{Endpoint, Page, PageQuery, Query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -25,8 +25,8 @@ pub async fn list_regions(
     req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
-    filter: web::Query<RegionFilter>,
-    page: web::Query<PageQuery>,
+    filter: Query<RegionFilter>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, policy::Action::Read)?;
     let limit = page.limit()?;

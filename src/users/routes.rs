@@ -1,4 +1,3 @@
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::model::{NewUser, User, UserFilter, UserPatch};
@@ -6,7 +5,7 @@ use super::repo;
 use crate::auth::{AuthUser, password, policy};
 use crate::db::Id;
 use crate::error::AppError;
-use crate::http::{Endpoint, IfMatch, Json, Page, PageQuery, with_etag};
+use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -28,8 +27,8 @@ pub async fn list_users(
     req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
-    filter: web::Query<UserFilter>,
-    page: web::Query<PageQuery>,
+    filter: Query<UserFilter>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, policy::Action::ReadUsers)?;
     let limit = page.limit()?;
@@ -41,6 +40,8 @@ pub async fn list_users(
 
 /// Create a user account (admins).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
     responses(
         (status = 201, body = User, headers(("ETag" = String), ("Location" = String))),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -55,18 +56,26 @@ pub async fn list_users(
 pub async fn create_user(
     user: AuthUser,
     state: web::Data<AppState>,
+    idem: Idempotency,
     body: Json<NewUser>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, policy::Action::ManageUsers)?;
     let new = body.into_inner().validate()?;
+    // The request's fingerprint for Idempotency-Key leaves the password out, so that no fast hash of it
+    // is stored: a retry that differs only in the password answers the first response.
+    let fingerprint = serde_json::json!({
+        "username": new.username, "full_name": new.full_name, "email": new.email,
+        "role": new.role, "organization_id": new.organization_id,
+    });
     let plain = new.password.clone();
     let hash = state.hash_work(move || password::hash(&plain)).await??;
     let actor = user.actor();
     let now = state.clock.now();
-    let created = state.db.write(move |conn| repo::create(conn, &actor, now, &new, &hash)).await?;
-    let mut builder = HttpResponse::Created();
-    builder.insert_header((header::LOCATION, format!("/api/v1/users/{}", created.id)));
-    Ok(with_etag(builder, created.version, &created))
+    idem.create(&state, &user, &fingerprint, move |conn| {
+        let created = repo::create(conn, &actor, now, &new, &hash)?;
+        Created::new(format!("/api/v1/users/{}", created.id), Some(created.version), &created)
+    })
+    .await
 }
 
 /// One user account (admins and auditors).

@@ -4,11 +4,17 @@
 #[macro_use]
 #[allow(dead_code)] // each test file uses some of the helpers
 mod helpers;
+#[allow(dead_code)]
+mod support_registry;
 
 mod audit;
 mod auth;
+mod contacts;
+mod conventions;
 mod foundation;
+mod organizations;
 mod outage;
 mod private_cluster;
+mod regulations;
 mod support_users;
 mod users;

@@ -496,3 +496,44 @@ backend_test!(two_admins_disabling_each_other_at_once_leave_one_active, |app| as
     };
     assert_eq!(active, 1);
 });
+
+backend_test!(creating_a_user_with_an_idempotency_key_is_safe_to_retry, |app| async move {
+    let token = app.admin_token().await;
+    let org =
+        app.create_org(&token, "Dinas Sosial Kota Padang", "DINSOS-IDEM", "regional_agency", None).await;
+    let body = json!({"username": "rina", "full_name": "Rina", "role": "opd_staff",
+        "organization_id": org, "password": USER_PASSWORD});
+    let send = |body: Value| {
+        app.post("/api/v1/users")
+            .bearer_auth(&token)
+            .header("Idempotency-Key", "create-rina-1")
+            .json(&body)
+            .send()
+    };
+    let first = send(body.clone()).await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first_location = first.headers()["location"].clone();
+    let first: Value = first.json().await.unwrap();
+
+    let again = send(body.clone()).await.unwrap();
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers()["idempotency-replayed"], "true");
+    assert_eq!(again.headers()["location"], first_location);
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["id"], first["id"]);
+
+    let mut other = body.clone();
+    other["full_name"] = json!("Rina Marlina");
+    assert_problem(send(other).await.unwrap(), 422).await;
+
+    let list: Value = app
+        .get("/api/v1/users?role=opd_staff")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "one user created: {list}");
+});
