@@ -20,6 +20,8 @@ use utoipa::{Modify, OpenApi};
         (name = "health", description = "Liveness, readiness and metrics"),
         (name = "auth", description = "Logging in and tokens"),
         (name = "regions", description = "Provinces, regencies and cities"),
+        (name = "agreements", description = "Cooperation agreements, their lifecycle, amendments and reports"),
+        (name = "commitments", description = "Commitments under agreements and their progress reports"),
     )
 )]
 struct RootDoc;
@@ -31,6 +33,27 @@ struct AuthDoc;
 #[derive(OpenApi)]
 #[openapi(paths(crate::regions::routes::list_regions, crate::regions::routes::get_region))]
 struct RegionsDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::agreements::routes::list_agreements,
+    crate::agreements::routes::create_agreement,
+    crate::agreements::routes::get_agreement,
+    crate::agreements::routes::update_agreement,
+    crate::agreements::routes::delete_agreement,
+    crate::agreements::routes::activate_agreement,
+    crate::agreements::routes::terminate_agreement,
+    crate::agreements::routes::create_amendment,
+    crate::agreements::routes::list_amendments,
+    crate::agreements::routes::agreement_report,
+    crate::agreements::routes::create_commitment,
+    crate::agreements::routes::list_commitments,
+    crate::agreements::routes::get_commitment,
+    crate::agreements::routes::update_commitment,
+    crate::agreements::routes::create_update,
+    crate::agreements::routes::list_updates,
+))]
+struct AgreementsDoc;
 
 struct BearerAuth;
 
@@ -51,6 +74,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = RootDoc::openapi();
     doc.merge(AuthDoc::openapi());
     doc.merge(RegionsDoc::openapi());
+    doc.merge(AgreementsDoc::openapi());
     doc
 }
 

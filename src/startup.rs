@@ -23,7 +23,7 @@ use crate::db::types::from_utc;
 use crate::db::{Database, Id, write_transaction};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{auth, health, http, regions, telemetry};
+use crate::{agreements, auth, health, http, regions, telemetry};
 
 /// Opens the database, applies migrations, makes sure there is an administrator, and loads the keys.
 pub fn prepare(settings: Settings, clock: Clock) -> Result<AppState, String> {
@@ -109,6 +109,7 @@ fn bootstrap_admin(state: &AppState) -> Result<(), AppError> {
 pub fn api_routes(cfg: &mut web::ServiceConfig) {
     auth::routes::configure(cfg);
     regions::configure(cfg);
+    agreements::configure(cfg);
     audit::routes::configure(cfg);
 }
 
