@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi};
         (name = "regions", description = "Provinces, regencies and cities"),
         (name = "agreements", description = "Cooperation agreements, their lifecycle, amendments and reports"),
         (name = "commitments", description = "Commitments under agreements and their progress reports"),
+        (name = "users", description = "User accounts (administrators manage them, auditors read them)"),
     )
 )]
 struct RootDoc;
@@ -55,6 +56,15 @@ struct RegionsDoc;
 ))]
 struct AgreementsDoc;
 
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::users::routes::list_users,
+    crate::users::routes::create_user,
+    crate::users::routes::get_user,
+    crate::users::routes::update_user
+))]
+struct UsersDoc;
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -75,6 +85,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(AuthDoc::openapi());
     doc.merge(RegionsDoc::openapi());
     doc.merge(AgreementsDoc::openapi());
+    doc.merge(UsersDoc::openapi());
     doc
 }
 

@@ -110,6 +110,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
     auth::routes::configure(cfg);
     regions::configure(cfg);
     agreements::configure(cfg);
+    crate::users::configure(cfg);
     audit::routes::configure(cfg);
 }
 

@@ -4,6 +4,7 @@
 pub mod extractor;
 pub mod password;
 pub mod policy;
+pub mod refresh;
 pub mod routes;
 pub mod token;
 

@@ -1,14 +1,12 @@
 //! `/auth`: log in and read who you are.
 
 use actix_web::{HttpResponse, web};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::audit::{self, Actor, Change};
 use crate::auth::token::ACCESS_TOKEN_SECONDS;
 use crate::auth::{AuthUser, Role, password};
-use crate::db::schema::users;
 use crate::db::{Id, write_transaction};
 use crate::error::{AppError, text};
 use crate::http::{Endpoint, Json};
@@ -56,17 +54,13 @@ pub async fn login(
     body: Json<LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
     let LoginRequest { username, password } = body.into_inner();
+    let username = crate::users::model::normalize_username(&username);
     let lookup = username.clone();
-    let found: Option<(Id, String, Option<Id>, String, String)> = state
+    let found = state
         .db
-        .run(move |conn| {
-            Ok(users::table
-                .filter(users::username.eq(&lookup))
-                .select((users::id, users::role, users::organization_id, users::status, users::password_hash))
-                .first(conn)
-                .optional()?)
-        })
-        .await?;
+        .run(move |conn| crate::users::repo::credentials_by_username(conn, &lookup))
+        .await?
+        .map(|c| (c.id, c.role, c.organization_id, c.status, c.password_hash));
     let stored = found.as_ref().map(|f| f.4.clone());
     let password_ok = state.hash_work(move || password::verify(&password, stored.as_deref())).await?;
     let now = state.clock.now();

@@ -73,6 +73,35 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         created_by -> Nullable<Uuid>,
+        sessions_revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    refresh_tokens (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        family_id -> Uuid,
+        token_hash -> Text,
+        issued_at -> Timestamp,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    login_failures (id) {
+        id -> Uuid,
+        username -> Text,
+        client_addr -> Text,
+        failed_at -> Timestamp,
     }
 }
 
@@ -224,6 +253,7 @@ diesel::table! {
 
 diesel::joinable!(contacts -> organizations (organization_id));
 diesel::joinable!(users -> organizations (organization_id));
+diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(organizations -> regions (region_code));
 diesel::joinable!(agreement_parties -> agreements (agreement_id));
 diesel::joinable!(agreement_parties -> organizations (organization_id));
@@ -238,6 +268,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     organizations,
     contacts,
     users,
+    refresh_tokens,
+    login_failures,
     audit_chain,
     audit_events,
     agreements,

@@ -107,3 +107,13 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     })?;
     Ok(value)
 }
+
+/// For `PATCH` bodies: a field that may be absent (no change), `null` (clear it) or a value. Use with
+/// `#[serde(default, deserialize_with = "crate::http::json::nullable")]` on an `Option<Option<T>>`.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}

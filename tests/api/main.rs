@@ -6,3 +6,5 @@
 mod helpers;
 
 mod foundation;
+mod support_users;
+mod users;

@@ -1,0 +1,9 @@
+//! User accounts (SPEC section 3): who may log in, with which role, for which organization. Administrators
+//! manage them, auditors read them; nobody deletes one (it is disabled). The password hash is read only
+//! by the login and password code (`repo::credentials`) and never leaves the server.
+
+pub mod model;
+pub mod repo;
+pub mod routes;
+
+pub use routes::configure;
