@@ -272,15 +272,17 @@ pub fn amend(
 ) -> Result<(Agreement, Amendment), AppError> {
     let current = visible(conn, user, id)?;
     may_edit(user, &current.bound_party_ids())?;
+    // A repeated amendment is told as such before its changes are checked against the amended state.
+    let number = body.number.trim();
+    if repo::amendment_number_taken(conn, id, number)? {
+        return Err(AppError::conflict(text(
+            format!("The agreement already has an amendment numbered {number}."),
+            format!("Perjanjian ini sudah memiliki adendum bernomor {number}."),
+        )));
+    }
     let (next, amendment) = lifecycle::amend(&current, &body)?;
     may_edit(user, &bound(&next))?;
     check_references(conn, &next, "changes.parties_added")?;
-    if repo::amendment_number_taken(conn, id, &amendment.number)? {
-        return Err(AppError::conflict(text(
-            format!("The agreement already has an amendment numbered {}.", amendment.number),
-            format!("Perjanjian ini sudah memiliki adendum bernomor {}.", amendment.number),
-        )));
-    }
     let mut row = current.row.clone();
     next.apply_to(&mut row);
     let kept = AmendmentRow {

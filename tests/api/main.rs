@@ -5,6 +5,11 @@
 #[allow(dead_code)] // each test file uses some of the helpers
 mod helpers;
 
+#[macro_use]
+mod support_agreements;
+
+mod agreements;
+mod commitments;
 mod foundation;
 mod support_users;
 mod users;
