@@ -23,6 +23,8 @@ use utoipa::{Modify, OpenApi};
         (name = "agreements", description = "Cooperation agreements, their lifecycle, amendments and reports"),
         (name = "commitments", description = "Commitments under agreements and their progress reports"),
         (name = "users", description = "User accounts (administrators manage them, auditors read them)"),
+        (name = "contacts", description = "The people of each organization"),
+        (name = "organizations", description = "The actors: government bodies, the BPJS branch, partners, and their hierarchy"),
     )
 )]
 struct RootDoc;
@@ -65,6 +67,26 @@ struct AgreementsDoc;
 ))]
 struct UsersDoc;
 
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::organizations::routes::list_organizations,
+    crate::organizations::routes::create_organization,
+    crate::organizations::routes::get_organization,
+    crate::organizations::routes::update_organization,
+    crate::organizations::routes::delete_organization,
+))]
+struct OrganizationsDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::contacts::routes::list_contacts,
+    crate::contacts::routes::create_contact,
+    crate::contacts::routes::get_contact,
+    crate::contacts::routes::update_contact,
+    crate::contacts::routes::delete_contact,
+))]
+struct ContactsDoc;
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -86,6 +108,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(RegionsDoc::openapi());
     doc.merge(AgreementsDoc::openapi());
     doc.merge(UsersDoc::openapi());
+    doc.merge(OrganizationsDoc::openapi());
+    doc.merge(ContactsDoc::openapi());
     doc
 }
 

@@ -23,7 +23,7 @@ use crate::db::types::from_utc;
 use crate::db::{Database, Id, write_transaction};
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::{agreements, auth, health, http, regions, telemetry};
+use crate::{agreements, auth, contacts, health, http, organizations, regions, telemetry};
 
 /// Opens the database, applies migrations, makes sure there is an administrator, and loads the keys.
 pub fn prepare(settings: Settings, clock: Clock) -> Result<AppState, String> {
@@ -111,6 +111,8 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
     regions::configure(cfg);
     agreements::configure(cfg);
     crate::users::configure(cfg);
+    organizations::configure(cfg);
+    contacts::configure(cfg);
     audit::routes::configure(cfg);
 }
 

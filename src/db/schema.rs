@@ -238,6 +238,28 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::db::types::Uuid;
 
+    regulations (id) {
+        id -> Uuid,
+        kind -> Text,
+        number -> Text,
+        year -> Integer,
+        title -> Text,
+        issuer -> Text,
+        status -> Text,
+        enacted_on -> Nullable<Date>,
+        summary -> Nullable<Text>,
+        url -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
     commitment_updates (id) {
         id -> Uuid,
         commitment_id -> Uuid,
@@ -248,6 +270,22 @@ diesel::table! {
         note -> Nullable<Text>,
         created_at -> Timestamp,
         created_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    idempotency_keys (user_id, idempotency_key) {
+        user_id -> Uuid,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        status -> Nullable<Integer>,
+        location -> Nullable<Text>,
+        etag -> Nullable<Text>,
+        body -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }
 
@@ -278,5 +316,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     agreement_legal_basis,
     amendments,
     commitments,
-    commitment_updates
+    commitment_updates,
+    regulations,
+    idempotency_keys
 );

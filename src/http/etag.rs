@@ -48,3 +48,11 @@ pub fn etag_value(version: i32) -> String {
 pub fn with_etag<T: Serialize>(mut builder: HttpResponseBuilder, version: i32, body: &T) -> HttpResponse {
     builder.insert_header((header::ETAG, etag_value(version))).json(body)
 }
+
+/// The result of a conditional write (`UPDATE … WHERE id = ? AND version = ?`, or a DELETE likewise):
+/// no row hit means that another request changed the record after it was read, so this one gets 412
+/// and changes nothing. The condition in the statement itself is what stops two PATCHes with one ETag
+/// from both succeeding.
+pub fn expect_one_row(rows: usize) -> Result<(), AppError> {
+    if rows == 1 { Ok(()) } else { Err(AppError::precondition_failed()) }
+}

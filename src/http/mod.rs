@@ -1,15 +1,26 @@
 //! Request and response pieces that every resource shares: routing with 405s, the JSON body extractor,
-//! path and query errors as problems, keyset pagination, ETags.
+//! path and query errors as problems, keyset pagination with CSV output, ETags and conditional writes,
+//! idempotent creates, field validation, string enumerations, and the delete-with-references check.
 
+pub mod csv;
 pub mod endpoint;
+pub mod enums;
 pub mod etag;
+pub mod fields;
+pub mod idempotency;
 pub mod json;
 pub mod pagination;
+pub mod references;
+pub mod search;
+pub mod validate;
 
 pub use endpoint::Endpoint;
-pub use etag::{IfMatch, with_etag};
+pub use etag::{IfMatch, expect_one_row, with_etag};
+pub use idempotency::{Created, Idempotency};
 pub use json::Json;
 pub use pagination::{Page, PageQuery};
+pub use references::{Reference, ensure_unreferenced};
+pub use validate::Validator;
 
 use actix_web::web;
 

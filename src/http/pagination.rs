@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{AppError, text};
+use crate::http::csv;
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
@@ -81,12 +82,19 @@ impl<T> Page<T> {
     }
 }
 
-impl<T: Serialize> Page<T> {
-    /// The JSON response, with `Link: <…>; rel="next"` when there is a next page.
+impl<T: Serialize + utoipa::PartialSchema> Page<T> {
+    /// The response: JSON, or CSV when the client asks for `text/csv` (see [`crate::http::csv`]), with
+    /// `Link: <…>; rel="next"` when there is a next page.
     pub fn respond(&self, req: &HttpRequest) -> HttpResponse {
         let mut builder = HttpResponse::Ok();
         if let Some(cursor) = &self.next_cursor {
             builder.insert_header((header::LINK, format!("<{}>; rel=\"next\"", next_link(req, cursor))));
+        }
+        if csv::wants_csv(req) {
+            return match csv::to_csv(&self.items) {
+                Ok(body) => builder.content_type(csv::TEXT_CSV).body(body),
+                Err(e) => actix_web::ResponseError::error_response(&e),
+            };
         }
         builder.json(self)
     }

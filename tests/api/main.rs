@@ -4,6 +4,8 @@
 #[macro_use]
 #[allow(dead_code)] // each test file uses some of the helpers
 mod helpers;
+#[allow(dead_code)]
+mod support_registry;
 
 #[macro_use]
 mod support_agreements;
@@ -13,3 +15,4 @@ mod commitments;
 mod foundation;
 mod support_users;
 mod users;
+mod organizations;

@@ -46,7 +46,7 @@ CREATE INDEX agreement_scopes_scope ON agreement_scopes (scope, agreement_id);
 
 CREATE TABLE agreement_legal_basis (
     agreement_id UUID NOT NULL REFERENCES agreements (id) ON DELETE CASCADE,
-    regulation_id UUID NOT NULL, -- FKREG
+    regulation_id UUID NOT NULL REFERENCES regulations (id),
     PRIMARY KEY (agreement_id, regulation_id)
 );
 CREATE INDEX agreement_legal_basis_regulation ON agreement_legal_basis (regulation_id);

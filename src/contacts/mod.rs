@@ -1,0 +1,8 @@
+//! Contacts: the people of an organization (name, position/jabatan, phone, e-mail). Partner staff may
+//! keep their own organization's contacts; the registry editors keep everyone's.
+
+pub mod model;
+pub mod repo;
+pub mod routes;
+
+pub use routes::configure;
