@@ -1,6 +1,5 @@
 //! `/agreements`, `/agreements/{id}/…` and `/commitments/…`: thin handlers over [`super::service`].
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::commitments::{
@@ -15,7 +14,7 @@ use super::service::{self, Now};
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
 use crate::error::AppError;
-use crate::http::{Endpoint, IfMatch, Json, Page, PageQuery, with_etag};
+use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, with_etag};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -37,12 +36,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 fn now(state: &AppState) -> Now {
     Now(state.clock.now())
-}
-
-fn created<T: serde::Serialize>(location: String, version: i32, body: &T) -> HttpResponse {
-    let mut builder = HttpResponse::Created();
-    builder.insert_header((header::LOCATION, location));
-    with_etag(builder, version, body)
 }
 
 /// List agreements, in creation order. Restricted agreements the caller is not party to are left out.
@@ -77,6 +70,8 @@ pub async fn list_agreements(
 
 /// Create a draft agreement. The caller's organization (or one above it) must be among its parties.
 #[utoipa::path(post, path = "/api/v1/agreements", tag = "agreements", request_body = NewAgreement,
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
     responses(
         (status = 201, body = Agreement, headers(("Location" = String), ("ETag" = String))),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -89,12 +84,16 @@ pub async fn list_agreements(
 pub async fn create_agreement(
     user: AuthUser,
     state: web::Data<AppState>,
+    idem: Idempotency,
     body: Json<NewAgreement>,
 ) -> Result<HttpResponse, AppError> {
-    let now = now(&state);
-    let body = body.into_inner();
-    let agreement = state.db.write(move |conn| service::create(conn, &user, now, body)).await?;
-    Ok(created(format!("/api/v1/agreements/{}", agreement.id), agreement.version, &agreement))
+    let (now, body, writer) = (now(&state), body.into_inner(), user.clone());
+    let input = body.clone();
+    idem.create(&state, &user, &body, move |conn| {
+        let agreement = service::create(conn, &writer, now, input)?;
+        Created::new(format!("/api/v1/agreements/{}", agreement.id), Some(agreement.version), &agreement)
+    })
+    .await
 }
 
 /// One agreement. A restricted agreement is 404 to non-parties other than auditors and administrators.
@@ -222,7 +221,8 @@ pub async fn terminate_agreement(
 /// Amend an active (or expired) agreement: change its period, scopes and parties at once, and keep the
 /// amendment.
 #[utoipa::path(post, path = "/api/v1/agreements/{id}/amendments", tag = "agreements", request_body = NewAmendment,
-    params(("id" = Id, Path)),
+    params(("id" = Id, Path), ("Idempotency-Key" = Option<String>, Header,
+        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
     responses(
         (status = 201, body = Amendment, headers(("Location" = String))),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -236,13 +236,17 @@ pub async fn create_amendment(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<Id>,
+    idem: Idempotency,
     body: Json<NewAmendment>,
 ) -> Result<HttpResponse, AppError> {
-    let (now, id, body) = (now(&state), id.into_inner(), body.into_inner());
-    let (_, amendment) = state.db.write(move |conn| service::amend(conn, &user, now, id, body)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/agreements/{id}/amendments")))
-        .json(amendment))
+    let (now, id, body, writer) = (now(&state), id.into_inner(), body.into_inner(), user.clone());
+    let input = body.clone();
+    idem.create(&state, &user, &body, move |conn| {
+        let (_, amendment) = service::amend(conn, &writer, now, id, input)?;
+        // Amendments are kept in their agreement's list; they have no address of their own.
+        Created::new(format!("/api/v1/agreements/{id}/amendments"), None, &amendment)
+    })
+    .await
 }
 
 /// The agreement's amendments, in the order they were made.
@@ -304,7 +308,8 @@ pub async fn agreement_report(
 /// Add a commitment to an agreement. The responsible organization must be a party or under one.
 #[utoipa::path(post, path = "/api/v1/agreements/{id}/commitments", tag = "commitments",
     request_body = NewCommitment,
-    params(("id" = Id, Path)),
+    params(("id" = Id, Path), ("Idempotency-Key" = Option<String>, Header,
+        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
     responses(
         (status = 201, body = Commitment, headers(("Location" = String), ("ETag" = String))),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -318,12 +323,16 @@ pub async fn create_commitment(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<Id>,
+    idem: Idempotency,
     body: Json<NewCommitment>,
 ) -> Result<HttpResponse, AppError> {
-    let (now, id, body) = (now(&state), id.into_inner(), body.into_inner());
-    let commitment =
-        state.db.write(move |conn| service::create_commitment(conn, &user, now, id, body)).await?;
-    Ok(created(format!("/api/v1/commitments/{}", commitment.id), commitment.version, &commitment))
+    let (now, id, body, writer) = (now(&state), id.into_inner(), body.into_inner(), user.clone());
+    let input = body.clone();
+    idem.create(&state, &user, &body, move |conn| {
+        let commitment = service::create_commitment(conn, &writer, now, id, input)?;
+        Created::new(format!("/api/v1/commitments/{}", commitment.id), Some(commitment.version), &commitment)
+    })
+    .await
 }
 
 /// The agreement's commitments, in creation order.
@@ -412,7 +421,8 @@ pub async fn update_commitment(
 /// Report progress on a commitment. The newest report sets the commitment's status and progress; a
 /// fulfilled or cancelled commitment takes no more (409).
 #[utoipa::path(post, path = "/api/v1/commitments/{id}/updates", tag = "commitments", request_body = NewProgress,
-    params(("id" = Id, Path)),
+    params(("id" = Id, Path), ("Idempotency-Key" = Option<String>, Header,
+        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
     responses(
         (status = 201, body = ProgressUpdate, headers(("Location" = String))),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -426,14 +436,17 @@ pub async fn create_update(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<Id>,
+    idem: Idempotency,
     body: Json<NewProgress>,
 ) -> Result<HttpResponse, AppError> {
-    let (now, id, body) = (now(&state), id.into_inner(), body.into_inner());
-    let (_, update) =
-        state.db.write(move |conn| service::report_progress(conn, &user, now, id, body)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/commitments/{id}/updates")))
-        .json(update))
+    let (now, id, body, writer) = (now(&state), id.into_inner(), body.into_inner(), user.clone());
+    let input = body.clone();
+    idem.create(&state, &user, &body, move |conn| {
+        let (_, update) = service::report_progress(conn, &writer, now, id, input)?;
+        // Reports are kept in their commitment's log; they have no address of their own.
+        Created::new(format!("/api/v1/commitments/{id}/updates"), None, &update)
+    })
+    .await
 }
 
 /// The commitment's progress log, oldest first.

@@ -13,6 +13,6 @@ mod support_agreements;
 mod agreements;
 mod commitments;
 mod foundation;
+mod organizations;
 mod support_users;
 mod users;
-mod organizations;
