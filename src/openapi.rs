@@ -22,20 +22,62 @@ use utoipa::{Modify, OpenApi};
         (name = "regions", description = "Provinces, regencies and cities"),
         (name = "agreements", description = "Cooperation agreements, their lifecycle, amendments and reports"),
         (name = "commitments", description = "Commitments under agreements and their progress reports"),
-        (name = "users", description = "User accounts (administrators manage them, auditors read them)"),
+        (name = "regulations", description = "Legal instruments: UU, PP, Perpres, Permen, Pergub, Perwako, Perbup"),
         (name = "contacts", description = "The people of each organization"),
         (name = "organizations", description = "The actors: government bodies, the BPJS branch, partners, and their hierarchy"),
+        (name = "audit", description = "The tamper-evident audit trail (administrators and auditors)"),
+        (name = "users", description = "User accounts (administrators manage them, auditors read them)"),
     )
 )]
 struct RootDoc;
 
 #[derive(OpenApi)]
-#[openapi(paths(crate::auth::routes::login, crate::auth::routes::me))]
+#[openapi(paths(
+    crate::auth::routes::login,
+    crate::auth::routes::refresh_tokens,
+    crate::auth::routes::logout,
+    crate::auth::routes::change_password,
+    crate::auth::routes::me
+))]
 struct AuthDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(crate::audit::routes::list_audit_events, crate::audit::routes::verify_audit_trail))]
+struct AuditDoc;
 
 #[derive(OpenApi)]
 #[openapi(paths(crate::regions::routes::list_regions, crate::regions::routes::get_region))]
 struct RegionsDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::organizations::routes::list_organizations,
+    crate::organizations::routes::create_organization,
+    crate::organizations::routes::get_organization,
+    crate::organizations::routes::update_organization,
+    crate::organizations::routes::delete_organization,
+))]
+struct OrganizationsDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::contacts::routes::list_contacts,
+    crate::contacts::routes::create_contact,
+    crate::contacts::routes::get_contact,
+    crate::contacts::routes::update_contact,
+    crate::contacts::routes::delete_contact,
+))]
+struct ContactsDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::regulations::routes::list_regulations,
+    crate::regulations::routes::create_regulation,
+    crate::regulations::routes::get_regulation,
+    crate::regulations::routes::update_regulation,
+    crate::regulations::routes::delete_regulation,
+))]
+struct RegulationsDoc;
 
 #[derive(OpenApi)]
 #[openapi(paths(
@@ -67,26 +109,6 @@ struct AgreementsDoc;
 ))]
 struct UsersDoc;
 
-#[derive(OpenApi)]
-#[openapi(paths(
-    crate::organizations::routes::list_organizations,
-    crate::organizations::routes::create_organization,
-    crate::organizations::routes::get_organization,
-    crate::organizations::routes::update_organization,
-    crate::organizations::routes::delete_organization,
-))]
-struct OrganizationsDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    crate::contacts::routes::list_contacts,
-    crate::contacts::routes::create_contact,
-    crate::contacts::routes::get_contact,
-    crate::contacts::routes::update_contact,
-    crate::contacts::routes::delete_contact,
-))]
-struct ContactsDoc;
-
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -106,10 +128,12 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = RootDoc::openapi();
     doc.merge(AuthDoc::openapi());
     doc.merge(RegionsDoc::openapi());
-    doc.merge(AgreementsDoc::openapi());
-    doc.merge(UsersDoc::openapi());
     doc.merge(OrganizationsDoc::openapi());
     doc.merge(ContactsDoc::openapi());
+    doc.merge(RegulationsDoc::openapi());
+    doc.merge(AgreementsDoc::openapi());
+    doc.merge(UsersDoc::openapi());
+    doc.merge(AuditDoc::openapi());
     doc
 }
 

@@ -11,8 +11,12 @@ mod support_registry;
 mod support_agreements;
 
 mod agreements;
+mod auth;
 mod commitments;
+mod contacts;
+mod conventions;
 mod foundation;
 mod organizations;
+mod regulations;
 mod support_users;
 mod users;
