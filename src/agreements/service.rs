@@ -77,14 +77,12 @@ fn check_references(conn: &mut DbConnection, content: &Content, party_field: &st
             ));
         }
     }
-    let missing = repo::missing_regulations(conn, &content.legal_basis)?;
-    for (i, r) in content.legal_basis.iter().enumerate() {
-        if missing.contains(r) {
-            errors.push(FieldError::new(
-                format!("legal_basis[{i}]"),
-                text("names no regulation", "tidak menunjuk peraturan yang ada"),
-            ));
-        }
+    // The list is normalised (sorted, each once), so the error names the id rather than a position.
+    for r in repo::missing_regulations(conn, &content.legal_basis)? {
+        errors.push(FieldError::new(
+            "legal_basis",
+            text(format!("names no regulation: {r}"), format!("tidak menunjuk peraturan yang ada: {r}")),
+        ));
     }
     if errors.is_empty() { Ok(()) } else { Err(AppError::validation(errors)) }
 }
