@@ -42,7 +42,7 @@ fn insert_orgs(app: &TestApp, n: usize, prefix: &str) -> Vec<String> {
     ids.iter().map(Id::to_string).collect()
 }
 
-fn count_orgs(app: &TestApp, short_name: &str) -> i64 {
+pub fn count_orgs(app: &TestApp, short_name: &str) -> i64 {
     let mut conn = app.connection();
     organizations::table
         .filter(organizations::short_name.eq(short_name))
@@ -186,6 +186,22 @@ backend_test!(a_retry_with_the_same_idempotency_key_answers_the_first_response, 
         .await
         .unwrap();
     assert_problem(res, 422).await;
+
+    // Keys belong to their user: another user's "key-1" is another request.
+    let home = app
+        .create_org(&token, "BPJS Kantor Cabang Padang", "BPJSTK-PDG", "social_security_branch", None)
+        .await;
+    let staff = app.user_token(&token, "bpjs-staff", "bpjs_staff", Some(&home)).await;
+    let res = app
+        .post(ORGS)
+        .bearer_auth(&staff)
+        .header("Idempotency-Key", "key-1")
+        .json(&json!({"name": "Koperasi", "short_name": "KOP", "kind": "association"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    assert!(res.headers().get("idempotency-replayed").is_none());
 
     // A new key is a new request.
     let res = send("key-2", other.clone()).await.unwrap();
@@ -357,4 +373,66 @@ backend_test!(lists_answer_csv_when_asked, |app| async move {
         assert_eq!(res.status(), 200, "{path}");
         assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"), "{path}");
     }
+});
+
+/// A second server on the same database (its own pool, caches and workers, as another process would
+/// have), answering its base URL.
+async fn second_server(app: &TestApp) -> String {
+    let settings = crate::helpers::test_settings(app.db.url(), app.data_dir.path());
+    let state = tokio::task::spawn_blocking(move || {
+        sinergi::startup::prepare(settings, sinergi::clock::Clock::System)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(sinergi::startup::run(listener, state).unwrap());
+    format!("http://127.0.0.1:{port}")
+}
+
+backend_test!(idempotency_and_conditional_writes_hold_across_servers, |app| async move {
+    let token = app.admin_token().await;
+    let other = second_server(&app).await;
+    let servers = [app.address.clone(), other];
+
+    // One key, requests spread over both servers: one record.
+    let body = json!({"name": "Serikat Pekerja", "short_name": "SP-PDG", "kind": "labour_union"});
+    let requests = (0..8).map(|i| {
+        app.client
+            .post(format!("{}{ORGS}", servers[i % 2]))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", "spread")
+            .json(&body)
+            .send()
+    });
+    let mut ids = HashSet::new();
+    for res in futures_util::future::join_all(requests).await {
+        let res = res.unwrap();
+        assert_eq!(res.status(), 201);
+        let body: Value = res.json().await.unwrap();
+        ids.insert(body["id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(ids.len(), 1);
+    assert_eq!(count_orgs(&app, "SP-PDG"), 1);
+
+    // One ETag, PATCHes spread over both servers: one wins.
+    let id = ids.into_iter().next().unwrap();
+    let requests = (0..8).map(|i| {
+        app.client
+            .patch(format!("{}{ORGS}/{id}", servers[i % 2]))
+            .bearer_auth(&token)
+            .header("If-Match", "\"1\"")
+            .json(&json!({"notes": format!("writer {i}")}))
+            .send()
+    });
+    let statuses: Vec<u16> = futures_util::future::join_all(requests)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status().as_u16())
+        .collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 412).count(), 7, "{statuses:?}");
+    let (org, _) = read(&app, &token, &format!("{ORGS}/{id}")).await;
+    assert_eq!(org["version"], 2);
 });

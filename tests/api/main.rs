@@ -11,6 +11,7 @@ mod support_registry;
 mod support_agreements;
 
 mod agreements;
+mod audit;
 mod auth;
 mod commitments;
 mod contacts;
