@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 
 use super::model::{
     AgreementPatch, AgreementRecord, AgreementRow, AgreementStatus, AmendmentChanges, Confidentiality,
-    NewAgreement, NewAmendment, PartyInput, PartyRole, Scope, Termination, checks,
+    NewAgreement, NewAmendment, PartyInput, Scope, Termination, bound_ids, checks,
 };
 use crate::db::Id;
 use crate::error::{AppError, FieldError, text};
@@ -122,9 +122,14 @@ impl Content {
         self.parties.iter().map(|p| p.organization_id).collect()
     }
 
-    /// The distinct organizations bound by the agreement (witnesses are not).
+    /// The organizations bound by the agreement (witnesses are not).
+    pub fn bound_party_ids(&self) -> Vec<Id> {
+        bound_ids(&self.parties)
+    }
+
+    /// How many distinct organizations the agreement binds (parties are unique per organization).
     pub fn bound_parties(&self) -> usize {
-        self.parties.iter().filter(|p| p.role != PartyRole::Witness).count()
+        self.bound_party_ids().len()
     }
 
     /// Writes the scalar fields onto the stored row.

@@ -226,6 +226,12 @@ pub struct PartyInput {
     pub signatory_position: Option<String>,
 }
 
+/// The organizations among `parties` that take on obligations (witnesses do not): those whose users may
+/// edit the agreement.
+pub fn bound_ids(parties: &[PartyInput]) -> Vec<Id> {
+    parties.iter().filter(|p| p.role != PartyRole::Witness).map(|p| p.organization_id).collect()
+}
+
 /// The body of `POST /agreements`: a new agreement starts as a draft.
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -9,11 +9,12 @@ use super::model::{
     Agreement, AgreementFilter, AgreementPatch, Amendment, NewAgreement, NewAmendment, Termination,
 };
 use super::repo::{self, Visibility};
-use super::report::{self, AgreementReport};
+use super::report::{self, AgreementReport, ReportLine};
 use super::service::{self, Now};
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
 use crate::error::AppError;
+use crate::http::csv;
 use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, with_etag};
 use crate::state::AppState;
 
@@ -279,16 +280,20 @@ pub async fn list_amendments(
     Ok(Page::from_rows(items, limit, |a: &Amendment| a.id).respond(&req))
 }
 
-/// The agreement's report.
+/// The agreement's report. With `Accept: text/csv`, one line per fact: section, item, value, detail.
 #[utoipa::path(get, path = "/api/v1/agreements/{id}/report", tag = "agreements",
     params(("id" = Id, Path)),
     responses(
-        (status = 200, body = AgreementReport),
+        (status = 200, content(
+            (AgreementReport = "application/json"),
+            (Vec<ReportLine> = "text/csv"),
+        )),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn agreement_report(
+    req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<Id>,
@@ -302,6 +307,9 @@ pub async fn agreement_report(
             report::build(conn, &record, today)
         })
         .await?;
+    if csv::wants_csv(&req) {
+        return Ok(HttpResponse::Ok().content_type(csv::TEXT_CSV).body(csv::to_csv(&report.lines())?));
+    }
     Ok(HttpResponse::Ok().json(report))
 }
 

@@ -720,14 +720,10 @@ fixed_clock_test!(restricted_agreements_are_invisible_to_non_parties, |app| asyn
     assert_eq!(outside.lines().count(), 2);
     let inside = csv(auditor.clone()).await;
     assert!(inside.contains("NK/R/1") && inside.contains("NK/R/2"), "{inside}");
-    let res = app
-        .get(&format!("{path}/commitments"))
-        .bearer_auth(&partner)
-        .header("Accept", "text/csv")
-        .send()
-        .await
-        .unwrap();
-    assert_problem(res, 404).await;
+    for p in [format!("{path}/commitments"), format!("{path}/report")] {
+        let res = app.get(&p).bearer_auth(&partner).header("Accept", "text/csv").send().await.unwrap();
+        assert_problem(res, 404).await;
+    }
     // Parties (including staff of an organization under a party), auditors and admins see it.
     for token in [&dinsos, &auditor, &w.admin] {
         assert_eq!(listed(token.clone()).await, vec!["NK/R/1", "NK/R/2"]);
@@ -826,6 +822,29 @@ fixed_clock_test!(the_report_sums_up_an_agreement, |app| async move {
     assert_eq!(report["last_change"]["action"], "amend");
     assert_eq!(report["last_change"]["entity_type"], "agreement");
     assert_eq!(report["last_change"]["actor_username"], "admin");
+
+    // The same report as CSV, one line per fact.
+    let res = app
+        .get(&format!("/api/v1/agreements/{aid}/report"))
+        .bearer_auth(&w.admin)
+        .header("Accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let text = res.text().await.unwrap();
+    assert!(text.starts_with("section,item,value,detail\n"), "{text}");
+    for expected in [
+        "agreement,days_until_expiry,259,",
+        "agreement,status,active,",
+        "commitments,fulfilled,1,",
+        "overdue_commitment,Perwako iuran pekerja rentan,135,due 2025-01-31",
+        "amendment,ADD-1,2025-05-01,Tambah lingkup",
+        "last_change,amend,2025-06-15T09:00:00Z,admin",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from {text}");
+    }
 
     // A draft has no days until expiry.
     let draft = app.create_agreement(&w.admin, w.pemkot_bpjs("NK/RPT/2")).await;
