@@ -6,7 +6,7 @@ use crate::audit::{self, Change};
 use crate::auth::{AuthUser, policy};
 use crate::db::Id;
 use crate::error::AppError;
-use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, with_etag};
+use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag};
 use crate::organizations;
 use crate::state::AppState;
 
@@ -39,8 +39,8 @@ pub async fn list_contacts(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<Id>,
-    filter: web::Query<ContactFilter>,
-    page: web::Query<PageQuery>,
+    filter: Query<ContactFilter>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, policy::Action::Read)?;
     let limit = page.limit()?;

@@ -436,3 +436,103 @@ backend_test!(idempotency_and_conditional_writes_hold_across_servers, |app| asyn
     let (org, _) = read(&app, &token, &format!("{ORGS}/{id}")).await;
     assert_eq!(org["version"], 2);
 });
+
+backend_test!(every_registry_route_needs_a_token_and_unknown_ids_are_404, |app| async move {
+    let token = app.admin_token().await;
+    let org = app.create_org(&token, "Pemerintah Kota Padang", "PEMKOT", "city_government", None).await;
+    let contact = app.create_contact(&token, &org, "Budi").await;
+    let regulation = app.create_regulation(&token, "undang_undang", "24", 2011, "BPJS").await;
+    let routes = [
+        (Method::GET, ORGS.to_string()),
+        (Method::POST, ORGS.to_string()),
+        (Method::GET, format!("{ORGS}/{org}")),
+        (Method::PATCH, format!("{ORGS}/{org}")),
+        (Method::DELETE, format!("{ORGS}/{org}")),
+        (Method::GET, format!("{ORGS}/{org}/contacts")),
+        (Method::POST, format!("{ORGS}/{org}/contacts")),
+        (Method::GET, format!("/api/v1/contacts/{contact}")),
+        (Method::PATCH, format!("/api/v1/contacts/{contact}")),
+        (Method::DELETE, format!("/api/v1/contacts/{contact}")),
+        (Method::GET, "/api/v1/regulations".to_string()),
+        (Method::POST, "/api/v1/regulations".to_string()),
+        (Method::GET, format!("/api/v1/regulations/{regulation}")),
+        (Method::PATCH, format!("/api/v1/regulations/{regulation}")),
+        (Method::DELETE, format!("/api/v1/regulations/{regulation}")),
+    ];
+    for (method, path) in &routes {
+        let res = app
+            .request(method.clone(), path)
+            .header("If-Match", "\"1\"")
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_problem(res, 401).await;
+        let res = app
+            .request(method.clone(), path)
+            .bearer_auth("not-a-token")
+            .header("If-Match", "\"1\"")
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_problem(res, 401).await;
+    }
+    let unknown = "01890000-0000-7000-8000-000000000000";
+    for path in [
+        format!("{ORGS}/{unknown}"),
+        format!("/api/v1/contacts/{unknown}"),
+        format!("/api/v1/regulations/{unknown}"),
+    ] {
+        for method in [Method::GET, Method::PATCH, Method::DELETE] {
+            let res = app
+                .request(method.clone(), &path)
+                .bearer_auth(&token)
+                .header("If-Match", "\"1\"")
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            assert_problem(res, 404).await;
+        }
+    }
+    // Nothing was changed by any of this.
+    for path in [
+        format!("{ORGS}/{org}"),
+        format!("/api/v1/contacts/{contact}"),
+        format!("/api/v1/regulations/{regulation}"),
+    ] {
+        let (record, _) = read(&app, &token, &path).await;
+        assert_eq!(record["version"], 1, "{path}");
+    }
+});
+
+backend_test!(a_patch_to_a_taken_short_name_is_409_and_changes_nothing, |app| async move {
+    let token = app.admin_token().await;
+    app.create_org(&token, "Dinas Sosial", "DINSOS", "regional_agency", None).await;
+    let id = app.create_org(&token, "Disnakerin", "DISNAKERIN", "regional_agency", None).await;
+    let path = format!("{ORGS}/{id}");
+    let res = app
+        .request(Method::PATCH, &path)
+        .bearer_auth(&token)
+        .header("If-Match", "\"1\"")
+        .json(&json!({"short_name": "Dinsos", "notes": "renamed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 409).await;
+    let (org, _) = read(&app, &token, &path).await;
+    assert_eq!(org["short_name"], "DISNAKERIN");
+    assert_eq!(org["notes"], Value::Null);
+    assert_eq!(org["version"], 1);
+    // Changing only the case of its own short name is fine.
+    let res = app
+        .request(Method::PATCH, &path)
+        .bearer_auth(&token)
+        .header("If-Match", "\"1\"")
+        .json(&json!({"short_name": "Disnakerin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+});

@@ -444,7 +444,11 @@ backend_test!(the_list_filters_by_each_field_and_by_text, |app| async move {
     assert_eq!(ids(list("?q=%25").await), [percent.as_str()]);
 
     let res = app.get(&format!("{ORGS}?kind=castle")).bearer_auth(&token).send().await.unwrap();
-    assert_problem(res, 422).await;
+    let problem = assert_problem(res, 422).await;
+    assert_eq!(field_names(&problem), ["kind"]);
+    let res = app.get(&format!("{ORGS}?parent_id=nope")).bearer_auth(&token).send().await.unwrap();
+    let problem = assert_problem(res, 422).await;
+    assert_eq!(field_names(&problem), ["parent_id"]);
     let res = app.get(&format!("{ORGS}?limit=201")).bearer_auth(&token).send().await.unwrap();
     assert_problem(res, 422).await;
     let res = app.get(&format!("{ORGS}?cursor=garbage")).bearer_auth(&token).send().await.unwrap();

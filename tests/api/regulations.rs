@@ -182,7 +182,8 @@ backend_test!(the_regulation_list_filters_by_kind_status_year_and_text, |app| as
     let res = app.get(&format!("{REGS}?status=lost")).bearer_auth(&token).send().await.unwrap();
     assert_problem(res, 422).await;
     let res = app.get(&format!("{REGS}?year=abc")).bearer_auth(&token).send().await.unwrap();
-    assert_problem(res, 422).await;
+    let problem = assert_problem(res, 422).await;
+    assert_eq!(field_names(&problem), ["year"]);
 });
 
 backend_test!(
