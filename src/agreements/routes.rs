@@ -15,7 +15,7 @@ use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
 use crate::error::AppError;
 use crate::http::csv;
-use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, with_etag};
+use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -52,8 +52,8 @@ pub async fn list_agreements(
     req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
-    filter: web::Query<AgreementFilter>,
-    page: web::Query<PageQuery>,
+    filter: Query<AgreementFilter>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let limit = page.limit()?;
@@ -264,7 +264,7 @@ pub async fn list_amendments(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<Id>,
-    page: web::Query<PageQuery>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let (id, limit) = (id.into_inner(), page.limit()?);
@@ -358,8 +358,8 @@ pub async fn list_commitments(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<Id>,
-    filter: web::Query<CommitmentFilter>,
-    page: web::Query<PageQuery>,
+    filter: Query<CommitmentFilter>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let (id, limit, today) = (id.into_inner(), page.limit()?, state.clock.today());
@@ -471,7 +471,7 @@ pub async fn list_updates(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<Id>,
-    page: web::Query<PageQuery>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let (id, limit) = (id.into_inner(), page.limit()?);

@@ -531,9 +531,16 @@ fixed_clock_test!(the_list_filters_by_status_kind_party_scope_dates_and_text, |a
     assert_eq!(numbers("q=bks-pdg".to_string()).await, vec!["130.60/NK/BKS-PDG/2021"]);
     assert_eq!(numbers("q=100%25".to_string()).await, vec!["-"]);
     assert_eq!(numbers("q=_".to_string()).await, Vec::<String>::new());
-    assert_problem(app.read(&w.admin, "/api/v1/agreements?status=lapsed").await, 422).await;
-    assert_problem(app.read(&w.admin, "/api/v1/agreements?expiring_within_days=-1").await, 422).await;
-    assert_problem(app.read(&w.admin, "/api/v1/agreements?signed_from=yesterday").await, 422).await;
+    for (query, field) in [
+        ("status=lapsed", "status"),
+        ("expiring_within_days=-1", "expiring_within_days"),
+        ("signed_from=yesterday", "signed_from"),
+        ("party=nobody", "party"),
+    ] {
+        let problem =
+            assert_problem(app.read(&w.admin, &format!("/api/v1/agreements?{query}")).await, 422).await;
+        assert_eq!(fields(&problem), vec![field], "{query}");
+    }
 
     // Paging by cursor.
     let page: Value = app.read(&w.admin, "/api/v1/agreements?limit=2").await.json().await.unwrap();
