@@ -3,6 +3,7 @@
 //! `startup` puts the service together; each resource (`regions`, …) owns its routes, types and
 //! queries; `db`, `http`, `auth`, `audit`, `error`, `config` and `telemetry` are the shared plumbing.
 
+pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod clock;

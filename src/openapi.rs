@@ -20,6 +20,8 @@ use utoipa::{Modify, OpenApi};
         (name = "health", description = "Liveness, readiness and metrics"),
         (name = "auth", description = "Logging in and tokens"),
         (name = "regions", description = "Provinces, regencies and cities"),
+        (name = "agreements", description = "Cooperation agreements, their lifecycle, amendments and reports"),
+        (name = "commitments", description = "Commitments under agreements and their progress reports"),
         (name = "regulations", description = "Legal instruments: UU, PP, Perpres, Permen, Pergub, Perwako, Perbup"),
         (name = "contacts", description = "The people of each organization"),
         (name = "organizations", description = "The actors: government bodies, the BPJS branch, partners, and their hierarchy"),
@@ -79,6 +81,27 @@ struct RegulationsDoc;
 
 #[derive(OpenApi)]
 #[openapi(paths(
+    crate::agreements::routes::list_agreements,
+    crate::agreements::routes::create_agreement,
+    crate::agreements::routes::get_agreement,
+    crate::agreements::routes::update_agreement,
+    crate::agreements::routes::delete_agreement,
+    crate::agreements::routes::activate_agreement,
+    crate::agreements::routes::terminate_agreement,
+    crate::agreements::routes::create_amendment,
+    crate::agreements::routes::list_amendments,
+    crate::agreements::routes::agreement_report,
+    crate::agreements::routes::create_commitment,
+    crate::agreements::routes::list_commitments,
+    crate::agreements::routes::get_commitment,
+    crate::agreements::routes::update_commitment,
+    crate::agreements::routes::create_update,
+    crate::agreements::routes::list_updates,
+))]
+struct AgreementsDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(
     crate::users::routes::list_users,
     crate::users::routes::create_user,
     crate::users::routes::get_user,
@@ -108,6 +131,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(OrganizationsDoc::openapi());
     doc.merge(ContactsDoc::openapi());
     doc.merge(RegulationsDoc::openapi());
+    doc.merge(AgreementsDoc::openapi());
     doc.merge(UsersDoc::openapi());
     doc.merge(AuditDoc::openapi());
     doc

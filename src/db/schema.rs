@@ -140,6 +140,104 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::db::types::Uuid;
 
+    agreements (id) {
+        id -> Uuid,
+        number -> Nullable<Text>,
+        title -> Text,
+        kind -> Text,
+        status -> Text,
+        signed_on -> Nullable<Date>,
+        effective_from -> Nullable<Date>,
+        effective_until -> Nullable<Date>,
+        summary -> Nullable<Text>,
+        confidentiality -> Text,
+        terminated_on -> Nullable<Date>,
+        termination_reason -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    agreement_parties (agreement_id, organization_id) {
+        agreement_id -> Uuid,
+        organization_id -> Uuid,
+        role -> Text,
+        signatory_name -> Nullable<Text>,
+        signatory_position -> Nullable<Text>,
+        ordinal -> Integer,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    agreement_scopes (agreement_id, scope) {
+        agreement_id -> Uuid,
+        scope -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    agreement_legal_basis (agreement_id, regulation_id) {
+        agreement_id -> Uuid,
+        regulation_id -> Uuid,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    amendments (id) {
+        id -> Uuid,
+        agreement_id -> Uuid,
+        number -> Text,
+        signed_on -> Date,
+        summary -> Text,
+        changes -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    commitments (id) {
+        id -> Uuid,
+        agreement_id -> Uuid,
+        title -> Text,
+        description -> Nullable<Text>,
+        responsible_organization_id -> Uuid,
+        scope -> Nullable<Text>,
+        due_on -> Nullable<Date>,
+        target_value -> Nullable<BigInt>,
+        target_unit -> Nullable<Text>,
+        status -> Text,
+        progress_pct -> Integer,
+        value_achieved -> Nullable<BigInt>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
     regulations (id) {
         id -> Uuid,
         kind -> Text,
@@ -154,6 +252,23 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        created_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    commitment_updates (id) {
+        id -> Uuid,
+        commitment_id -> Uuid,
+        reported_on -> Date,
+        status -> Text,
+        progress_pct -> Integer,
+        value_achieved -> Nullable<BigInt>,
+        note -> Nullable<Text>,
+        created_at -> Timestamp,
         created_by -> Nullable<Uuid>,
     }
 }
@@ -178,6 +293,13 @@ diesel::joinable!(contacts -> organizations (organization_id));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(organizations -> regions (region_code));
+diesel::joinable!(agreement_parties -> agreements (agreement_id));
+diesel::joinable!(agreement_parties -> organizations (organization_id));
+diesel::joinable!(agreement_scopes -> agreements (agreement_id));
+diesel::joinable!(agreement_legal_basis -> agreements (agreement_id));
+diesel::joinable!(amendments -> agreements (agreement_id));
+diesel::joinable!(commitments -> agreements (agreement_id));
+diesel::joinable!(commitment_updates -> commitments (commitment_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
@@ -188,6 +310,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     login_failures,
     audit_chain,
     audit_events,
+    agreements,
+    agreement_parties,
+    agreement_scopes,
+    agreement_legal_basis,
+    amendments,
+    commitments,
+    commitment_updates,
     regulations,
     idempotency_keys
 );

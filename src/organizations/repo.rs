@@ -2,7 +2,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::model::{NewOrganization, Organization, OrganizationFields, OrganizationFilter};
-use crate::db::schema::{contacts, organizations, users};
+use crate::db::schema::{agreement_parties, commitments, contacts, organizations, users};
 use crate::db::types::from_utc;
 use crate::db::{DbConnection, Id};
 use crate::error::{AppError, text};
@@ -21,6 +21,19 @@ pub const REFERENCES: &[Reference] = &[
     Reference::new("user accounts", "akun pengguna", |conn, id| {
         users::table.filter(users::organization_id.eq(id)).count().get_result(conn)
     }),
+    Reference::new("agreement parties", "pihak perjanjian", |conn, id| {
+        agreement_parties::table.filter(agreement_parties::organization_id.eq(id)).count().get_result(conn)
+    }),
+    Reference::new(
+        "commitments it is responsible for",
+        "komitmen yang menjadi tanggung jawabnya",
+        |conn, id| {
+            commitments::table
+                .filter(commitments::responsible_organization_id.eq(id))
+                .count()
+                .get_result(conn)
+        },
+    ),
 ];
 
 pub fn find(conn: &mut DbConnection, id: Id) -> Result<Organization, AppError> {

@@ -7,8 +7,13 @@ mod helpers;
 #[allow(dead_code)]
 mod support_registry;
 
+#[macro_use]
+mod support_agreements;
+
+mod agreements;
 mod audit;
 mod auth;
+mod commitments;
 mod contacts;
 mod conventions;
 mod foundation;

@@ -1,0 +1,310 @@
+//! Agreement queries: the row and its child tables (parties, scopes, legal basis), the filtered list with
+//! restricted agreements left out for non-parties, and amendments.
+
+use chrono::{Days, NaiveDate};
+use diesel::prelude::*;
+
+use super::lifecycle::Content;
+use super::model::{
+    AgreementFilter, AgreementRecord, AgreementRow, AgreementStatus, AmendmentRow, Confidentiality, Party,
+    PartyRole, PartyRow, Scope, checks,
+};
+use crate::auth::{Action, AuthUser, policy};
+use crate::db::schema::{
+    agreement_legal_basis, agreement_parties, agreement_scopes, agreements, amendments, organizations,
+    regulations,
+};
+use crate::db::{DbConnection, Id};
+use crate::error::{AppError, text};
+use crate::http::expect_one_row;
+use crate::http::search::{self, lower};
+
+/// Which restricted agreements a user may see.
+#[derive(Debug, Clone)]
+pub enum Visibility {
+    /// Administrators and auditors see every agreement.
+    Everything,
+    /// Others see internal agreements and the restricted ones these organizations are party to.
+    PartiesOf(Vec<Id>),
+}
+
+impl Visibility {
+    pub fn of(user: &AuthUser) -> Visibility {
+        // A restricted agreement with no parties is visible only to those who read every restricted one.
+        if policy::allows(user, Action::ReadRestricted { parties: &[] }) {
+            Visibility::Everything
+        } else {
+            Visibility::PartiesOf(user.acts_for.clone())
+        }
+    }
+}
+
+/// The agreement with its parties, scopes and legal basis; 404 when there is none.
+pub fn load(conn: &mut DbConnection, id: Id) -> Result<AgreementRecord, AppError> {
+    let row = agreements::table.find(id).select(AgreementRow::as_select()).first(conn)?;
+    Ok(complete(conn, vec![row])?.remove(0))
+}
+
+/// Attaches the child rows to each agreement, three queries for the whole list.
+pub fn complete(conn: &mut DbConnection, rows: Vec<AgreementRow>) -> Result<Vec<AgreementRecord>, AppError> {
+    let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
+    let parties: Vec<(PartyRow, String)> = agreement_parties::table
+        .inner_join(organizations::table)
+        .filter(agreement_parties::agreement_id.eq_any(&ids))
+        .order((agreement_parties::agreement_id, agreement_parties::ordinal))
+        .select((PartyRow::as_select(), organizations::name))
+        .load(conn)?;
+    let scopes: Vec<(Id, String)> = agreement_scopes::table
+        .filter(agreement_scopes::agreement_id.eq_any(&ids))
+        .select((agreement_scopes::agreement_id, agreement_scopes::scope))
+        .load(conn)?;
+    let basis: Vec<(Id, Id)> = agreement_legal_basis::table
+        .filter(agreement_legal_basis::agreement_id.eq_any(&ids))
+        .order((agreement_legal_basis::agreement_id, agreement_legal_basis::regulation_id))
+        .select((agreement_legal_basis::agreement_id, agreement_legal_basis::regulation_id))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let id = row.id;
+            let scopes: Vec<Scope> =
+                scopes.iter().filter(|(a, _)| *a == id).filter_map(|(_, s)| Scope::parse(s)).collect();
+            let scopes = checks::scopes(&scopes);
+            AgreementRecord {
+                parties: parties
+                    .iter()
+                    .filter(|(p, _)| p.agreement_id == id)
+                    .map(|(p, name)| Party {
+                        organization_id: p.organization_id,
+                        organization_name: name.clone(),
+                        role: PartyRole::parse(&p.role).unwrap_or(PartyRole::Party),
+                        signatory_name: p.signatory_name.clone(),
+                        signatory_position: p.signatory_position.clone(),
+                    })
+                    .collect(),
+                scopes,
+                legal_basis: basis.iter().filter(|(a, _)| *a == id).map(|(_, r)| *r).collect(),
+                row,
+            }
+        })
+        .collect())
+}
+
+/// Up to `limit` agreements after the id `after`, in creation order.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &AgreementFilter,
+    visibility: &Visibility,
+    today: NaiveDate,
+    after: Option<Id>,
+    limit: i64,
+) -> Result<Vec<AgreementRecord>, AppError> {
+    let mut query = agreements::table.select(AgreementRow::as_select()).into_boxed();
+    if let Visibility::PartiesOf(orgs) = visibility {
+        let theirs = agreement_parties::table
+            .filter(agreement_parties::organization_id.eq_any(orgs.clone()))
+            .select(agreement_parties::agreement_id);
+        query = query.filter(
+            agreements::confidentiality
+                .eq(Confidentiality::Internal.as_str())
+                .or(agreements::id.eq_any(theirs)),
+        );
+    }
+    match filter.status {
+        None => {}
+        Some(AgreementStatus::Draft) => query = query.filter(agreements::status.eq("draft")),
+        Some(AgreementStatus::Terminated) => query = query.filter(agreements::status.eq("terminated")),
+        Some(AgreementStatus::Active) => {
+            query = query
+                .filter(agreements::status.eq("active"))
+                .filter(agreements::effective_until.is_null().or(agreements::effective_until.ge(today)))
+        }
+        Some(AgreementStatus::Expired) => {
+            query =
+                query.filter(agreements::status.eq("active")).filter(agreements::effective_until.lt(today))
+        }
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(agreements::kind.eq(kind.as_str()));
+    }
+    if let Some(party) = filter.party {
+        let with_party = agreement_parties::table
+            .filter(agreement_parties::organization_id.eq(party))
+            .select(agreement_parties::agreement_id);
+        query = query.filter(agreements::id.eq_any(with_party));
+    }
+    if let Some(scope) = filter.scope {
+        let with_scope = agreement_scopes::table
+            .filter(agreement_scopes::scope.eq(scope.as_str()))
+            .select(agreement_scopes::agreement_id);
+        query = query.filter(agreements::id.eq_any(with_scope));
+    }
+    if let Some(days) = filter.expiring_within_days {
+        let until =
+            u64::try_from(days).ok().and_then(|d| today.checked_add_days(Days::new(d))).ok_or_else(|| {
+                AppError::invalid(
+                    "expiring_within_days",
+                    text("must be a number of days from 0", "harus berupa jumlah hari mulai 0"),
+                )
+            })?;
+        query = query
+            .filter(agreements::status.eq("active"))
+            .filter(agreements::effective_until.ge(today))
+            .filter(agreements::effective_until.le(until));
+    }
+    if let Some(from) = filter.signed_from {
+        query = query.filter(agreements::signed_on.ge(from));
+    }
+    if let Some(to) = filter.signed_to {
+        query = query.filter(agreements::signed_on.le(to));
+    }
+    if let Some(pattern) = search::pattern(filter.q.as_deref()) {
+        // LOWER(NULL) LIKE … is NULL, which the OR treats as no match: the nullable columns need no
+        // special case.
+        query = query.filter(
+            lower(agreements::title)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(agreements::number.assume_not_null()).like(pattern.clone()).escape('\\').nullable())
+                .or(lower(agreements::summary.assume_not_null()).like(pattern).escape('\\').nullable()),
+        );
+    }
+    if let Some(after) = after {
+        query = query.filter(agreements::id.gt(after));
+    }
+    let rows = query.order(agreements::id.asc()).limit(limit).load(conn)?;
+    complete(conn, rows)
+}
+
+/// The ids among `ids` that name no organization.
+pub fn missing_organizations(conn: &mut DbConnection, ids: &[Id]) -> Result<Vec<Id>, AppError> {
+    let found: Vec<Id> =
+        organizations::table.filter(organizations::id.eq_any(ids)).select(organizations::id).load(conn)?;
+    Ok(ids.iter().copied().filter(|id| !found.contains(id)).collect())
+}
+
+/// The ids among `ids` that name no regulation.
+pub fn missing_regulations(conn: &mut DbConnection, ids: &[Id]) -> Result<Vec<Id>, AppError> {
+    let found: Vec<Id> =
+        regulations::table.filter(regulations::id.eq_any(ids)).select(regulations::id).load(conn)?;
+    Ok(ids.iter().copied().filter(|id| !found.contains(id)).collect())
+}
+
+pub fn insert(conn: &mut DbConnection, row: &AgreementRow, content: &Content) -> Result<(), AppError> {
+    diesel::insert_into(agreements::table).values(row).execute(conn)?;
+    insert_children(conn, row.id, content)
+}
+
+/// Writes the row if it is still at `expected_version`, and replaces the child rows; 412 when another
+/// writer got there first.
+pub fn update(
+    conn: &mut DbConnection,
+    row: &AgreementRow,
+    expected_version: i32,
+    content: Option<&Content>,
+) -> Result<(), AppError> {
+    let changed = diesel::update(
+        agreements::table.filter(agreements::id.eq(row.id)).filter(agreements::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    expect_one_row(changed)?;
+    if let Some(content) = content {
+        diesel::delete(agreement_parties::table.filter(agreement_parties::agreement_id.eq(row.id)))
+            .execute(conn)?;
+        diesel::delete(agreement_scopes::table.filter(agreement_scopes::agreement_id.eq(row.id)))
+            .execute(conn)?;
+        diesel::delete(agreement_legal_basis::table.filter(agreement_legal_basis::agreement_id.eq(row.id)))
+            .execute(conn)?;
+        insert_children(conn, row.id, content)?;
+    }
+    Ok(())
+}
+
+fn insert_children(conn: &mut DbConnection, id: Id, content: &Content) -> Result<(), AppError> {
+    let parties: Vec<PartyRow> = content
+        .parties
+        .iter()
+        .zip(0..)
+        .map(|(p, ordinal)| PartyRow {
+            agreement_id: id,
+            organization_id: p.organization_id,
+            role: p.role.as_str().to_string(),
+            signatory_name: p.signatory_name.clone(),
+            signatory_position: p.signatory_position.clone(),
+            ordinal,
+        })
+        .collect();
+    // One statement per row: batch inserts are not available over the multi-backend connection.
+    for party in &parties {
+        diesel::insert_into(agreement_parties::table).values(party).execute(conn)?;
+    }
+    for scope in &content.scopes {
+        diesel::insert_into(agreement_scopes::table)
+            .values((agreement_scopes::agreement_id.eq(id), agreement_scopes::scope.eq(scope.as_str())))
+            .execute(conn)?;
+    }
+    for regulation in &content.legal_basis {
+        diesel::insert_into(agreement_legal_basis::table)
+            .values((
+                agreement_legal_basis::agreement_id.eq(id),
+                agreement_legal_basis::regulation_id.eq(*regulation),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Removes a draft and what hangs off it (its commitments go with it).
+pub fn delete(conn: &mut DbConnection, id: Id, expected_version: i32) -> Result<(), AppError> {
+    let removed = diesel::delete(
+        agreements::table.filter(agreements::id.eq(id)).filter(agreements::version.eq(expected_version)),
+    )
+    .execute(conn)?;
+    expect_one_row(removed)
+}
+
+/// Whether another agreement has this number (the unique index would refuse it with a vaguer message).
+pub fn number_taken(conn: &mut DbConnection, number: &str, except: Option<Id>) -> Result<bool, AppError> {
+    let mut query =
+        agreements::table.filter(agreements::number.eq(number)).select(agreements::id).into_boxed();
+    if let Some(id) = except {
+        query = query.filter(agreements::id.ne(id));
+    }
+    Ok(query.first::<Id>(conn).optional()?.is_some())
+}
+
+pub fn insert_amendment(conn: &mut DbConnection, row: &AmendmentRow) -> Result<(), AppError> {
+    diesel::insert_into(amendments::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+pub fn amendment_number_taken(
+    conn: &mut DbConnection,
+    agreement: Id,
+    number: &str,
+) -> Result<bool, AppError> {
+    Ok(diesel::select(diesel::dsl::exists(
+        amendments::table
+            .filter(amendments::agreement_id.eq(agreement))
+            .filter(amendments::number.eq(number)),
+    ))
+    .get_result(conn)?)
+}
+
+/// The agreement's amendments in the order they were made.
+pub fn amendments(
+    conn: &mut DbConnection,
+    agreement: Id,
+    after: Option<Id>,
+    limit: i64,
+) -> Result<Vec<AmendmentRow>, AppError> {
+    let mut query = amendments::table
+        .filter(amendments::agreement_id.eq(agreement))
+        .select(AmendmentRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(amendments::id.gt(after));
+    }
+    Ok(query.order(amendments::id.asc()).limit(limit).load(conn)?)
+}
