@@ -1,7 +1,7 @@
 //! `str_enum!`: an enumeration that travels as a lower-case snake_case string, in JSON, in query strings,
 //! in the OpenAPI document and in the database, from ONE list of variants and their texts.
 //!
-//! ```ignore
+//! ```text
 //! crate::str_enum! {
 //!     /// Whether an organization is in use.
 //!     pub enum OrganizationStatus { Active => "active", Inactive => "inactive" }

@@ -1,7 +1,7 @@
 //! `Idempotency-Key` on creating POSTs (SPEC section 5), and the `201 Created` answer with `Location` and
 //! `ETag`. Every create handler goes through [`Idempotency::create`]:
 //!
-//! ```ignore
+//! ```text
 //! pub async fn create_thing(state: web::Data<AppState>, user: AuthUser, idem: Idempotency,
 //!                           body: Json<NewThing>) -> Result<HttpResponse, AppError> {
 //!     policy::authorize(&user, Action::...)?;

@@ -4,7 +4,7 @@
 //! A later table that refers to an organization (agreement parties, activities, ...) adds one line to
 //! `crate::organizations::repo::REFERENCES`:
 //!
-//! ```ignore
+//! ```text
 //! Reference::new("agreement parties", "pihak perjanjian", |conn, id| {
 //!     agreement_parties::table.filter(agreement_parties::organization_id.eq(id)).count().get_result(conn)
 //! }),

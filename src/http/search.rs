@@ -1,6 +1,6 @@
 //! The `q` filter of lists: a case-insensitive "contains" that behaves the same on SQLite and PostgreSQL.
 //!
-//! ```ignore
+//! ```text
 //! if let Some(pattern) = search::pattern(filter.q.as_deref()) {
 //!     query = query.filter(lower(things::name).like(pattern.clone()).escape('\\')
 //!         .or(lower(things::code).like(pattern).escape('\\')));

@@ -1,6 +1,6 @@
 //! Field validation that reports every bad field of a request in ONE 422 problem.
 //!
-//! ```ignore
+//! ```text
 //! let mut v = Validator::new();
 //! let name = v.required("name", input.name, 200);          // trimmed; missing or blank: "is required"
 //! let email = v.email("email", input.email);                // optional; blank counts as absent
