@@ -105,6 +105,10 @@ fn run(command: Command, mut settings: Settings) -> Result<ExitCode, String> {
                 settings.bind = bind;
             }
             settings.demo |= demo;
+            if settings.demo {
+                // Honest until the seed loader lands: nothing is loaded yet.
+                tracing::warn!("the Padang demo data set is not part of this build yet; starting without it");
+            }
             let bind = settings.bind.clone();
             let state = startup::prepare(settings, Clock::System)?;
             let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
