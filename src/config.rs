@@ -39,6 +39,9 @@ pub struct Settings {
     pub zone_yellow_pct: f64,
     /// `SINERGI_MAX_PASSWORD_HASHES`: password hashes computed at once (each takes 19 MiB and tens of ms).
     pub max_concurrent_hashes: usize,
+    /// `SINERGI_TRUST_FORWARDED`: take the client address (for login throttling) from `Forwarded` /
+    /// `X-Forwarded-For`; set it only behind a reverse proxy that sets those headers. Off by default.
+    pub trust_forwarded: bool,
 }
 
 impl Settings {
@@ -82,7 +85,8 @@ impl Settings {
                 return Err(format!("SINERGI_LOG_FORMAT must be text or json, not {other:?}"));
             }
         };
-        let demo = matches!(get("SINERGI_DEMO").as_deref().map(str::trim), Some("1" | "true" | "yes"));
+        let flag = |name: &str| matches!(get(name).as_deref().map(str::trim), Some("1" | "true" | "yes"));
+        let demo = flag("SINERGI_DEMO");
         let settings = Settings {
             database_url,
             bind: get("SINERGI_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -100,6 +104,7 @@ impl Settings {
             zone_green_pct: percent("SINERGI_ZONE_GREEN_PCT", 100.0)?,
             zone_yellow_pct: percent("SINERGI_ZONE_YELLOW_PCT", 70.0)?,
             max_concurrent_hashes: number("SINERGI_MAX_PASSWORD_HASHES", 2)?.clamp(1, 64) as usize,
+            trust_forwarded: flag("SINERGI_TRUST_FORWARDED"),
         };
         if settings.zone_yellow_pct > settings.zone_green_pct {
             return Err("SINERGI_ZONE_YELLOW_PCT must not be above SINERGI_ZONE_GREEN_PCT".into());

@@ -5,9 +5,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use sinergi::audit::Actor;
+use sinergi::auth::Role;
 use sinergi::clock::Clock;
 use sinergi::config::Settings;
-use sinergi::{audit, startup, telemetry};
+use sinergi::error::AppError;
+use sinergi::users::model::NewUser;
+use sinergi::{audit, startup, telemetry, users};
 
 #[derive(Parser)]
 #[command(name = "sinergi", version, about = "Collaborative-governance registry and agreement tracker")]
@@ -31,10 +35,36 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// User accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// The audit trail.
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user. The password is read from standard input (asked for twice when it is a terminal)
+    /// and must pass the same rules as through the API; the creation is audited.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// admin, bpjs_staff, opd_staff, partner_staff or auditor.
+        #[arg(long)]
+        role: String,
+        /// The user's organization id (required for every role but admin).
+        #[arg(long)]
+        organization: Option<String>,
+        /// Defaults to the username.
+        #[arg(long)]
+        full_name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
     },
 }
 
@@ -91,6 +121,35 @@ fn run(command: Command, mut settings: Settings) -> Result<ExitCode, String> {
             println!("applied {} migration(s)", applied.len());
             Ok(ExitCode::SUCCESS)
         }
+        Command::User { command: UserCommand::Create { username, role, organization, full_name, email } } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                let roles = Role::ALL.map(Role::as_str).join(", ");
+                format!("--role must be one of {roles}, not {role:?}")
+            })?;
+            let organization_id = organization
+                .map(|o| {
+                    o.parse()
+                        .map_err(|_| format!("--organization must be an organization id (a UUID), not {o:?}"))
+                })
+                .transpose()?;
+            let password = read_password(&username)?;
+            let db = sinergi::db::Database::new(&settings.database_url, 1, settings.db_checkout_timeout)
+                .map_err(|e| e.to_string())?;
+            db.migrate().map_err(|e| e.to_string())?;
+            let mut conn = db.get().map_err(|e| e.to_string())?;
+            let new = NewUser {
+                full_name: full_name.unwrap_or_else(|| username.clone()),
+                username,
+                email,
+                role,
+                organization_id,
+                password,
+            };
+            let user = users::create_directly(&mut conn, &Actor::system("cli"), Clock::System.now(), new)
+                .map_err(describe)?;
+            println!("created user {} ({}) with id {}", user.username, user.role.as_str(), user.id);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit { command: AuditCommand::Verify } => {
             let db = sinergi::db::Database::new(&settings.database_url, 1, settings.db_checkout_timeout)
                 .map_err(|e| e.to_string())?;
@@ -100,5 +159,83 @@ fn run(command: Command, mut settings: Settings) -> Result<ExitCode, String> {
             Ok(if result.valid { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Openapi => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// An error for the terminal, naming each invalid field.
+fn describe(e: AppError) -> String {
+    if e.errors.is_empty() {
+        return e.to_string();
+    }
+    e.errors.iter().map(|f| format!("{}: {}", f.field, f.message.en)).collect::<Vec<_>>().join("\n")
+}
+
+/// The new user's password: asked for twice without echo on a terminal, else the first line of stdin.
+fn read_password(username: &str) -> Result<String, String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    let read_line = || -> Result<String, String> {
+        let mut line = String::new();
+        stdin.lock().read_line(&mut line).map_err(|e| format!("cannot read the password: {e}"))?;
+        Ok(line.trim_end_matches(['\n', '\r']).to_string())
+    };
+    if !stdin.is_terminal() {
+        return read_line();
+    }
+    let ask = |prompt: &str| -> Result<String, String> {
+        eprint!("{prompt}");
+        let _ = std::io::stderr().flush();
+        let echo = EchoOff::new();
+        let line = read_line();
+        drop(echo);
+        eprintln!();
+        line
+    };
+    let first = ask(&format!("Password for {username}: "))?;
+    let second = ask("Repeat the password: ")?;
+    if first != second {
+        return Err("the two passwords differ".into());
+    }
+    Ok(first)
+}
+
+/// Turns terminal echo off until dropped.
+struct EchoOff {
+    #[cfg(unix)]
+    saved: Option<libc::termios>,
+}
+
+impl EchoOff {
+    #[cfg(unix)]
+    fn new() -> EchoOff {
+        // SAFETY: tcgetattr/tcsetattr on fd 0 with a zeroed termios that tcgetattr fills in; on failure
+        // nothing is changed and echo stays on.
+        unsafe {
+            let mut term: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(libc::STDIN_FILENO, &mut term) != 0 {
+                return EchoOff { saved: None };
+            }
+            let saved = term;
+            term.c_lflag &= !libc::ECHO;
+            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &term);
+            EchoOff { saved: Some(saved) }
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn new() -> EchoOff {
+        EchoOff {}
+    }
+}
+
+impl Drop for EchoOff {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        if let Some(saved) = &self.saved {
+            // SAFETY: restores the settings read in `new`.
+            unsafe {
+                libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, saved);
+            }
+        }
     }
 }

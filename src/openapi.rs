@@ -22,6 +22,7 @@ use utoipa::{Modify, OpenApi};
         (name = "regions", description = "Provinces, regencies and cities"),
         (name = "agreements", description = "Cooperation agreements, their lifecycle, amendments and reports"),
         (name = "commitments", description = "Commitments under agreements and their progress reports"),
+        (name = "audit", description = "The tamper-evident audit trail (administrators and auditors)"),
         (name = "users", description = "User accounts (administrators manage them, auditors read them)"),
         (name = "contacts", description = "The people of each organization"),
         (name = "organizations", description = "The actors: government bodies, the BPJS branch, partners, and their hierarchy"),
@@ -30,8 +31,18 @@ use utoipa::{Modify, OpenApi};
 struct RootDoc;
 
 #[derive(OpenApi)]
-#[openapi(paths(crate::auth::routes::login, crate::auth::routes::me))]
+#[openapi(paths(
+    crate::auth::routes::login,
+    crate::auth::routes::refresh_tokens,
+    crate::auth::routes::logout,
+    crate::auth::routes::change_password,
+    crate::auth::routes::me
+))]
 struct AuthDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(crate::audit::routes::list_audit_events, crate::audit::routes::verify_audit_trail))]
+struct AuditDoc;
 
 #[derive(OpenApi)]
 #[openapi(paths(crate::regions::routes::list_regions, crate::regions::routes::get_region))]
@@ -110,6 +121,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(UsersDoc::openapi());
     doc.merge(OrganizationsDoc::openapi());
     doc.merge(ContactsDoc::openapi());
+    doc.merge(AuditDoc::openapi());
     doc
 }
 

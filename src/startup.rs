@@ -13,16 +13,17 @@ use rand::distr::Alphanumeric;
 use tokio::sync::Semaphore;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::audit::{self, Actor, Change};
+use crate::audit::{self, Actor};
+use crate::auth::Role;
 use crate::auth::extractor::SessionCache;
 use crate::auth::token::Keys;
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::db::Database;
 use crate::db::schema::users;
-use crate::db::types::from_utc;
-use crate::db::{Database, Id, write_transaction};
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::users::model::NewUser;
 use crate::{agreements, auth, contacts, health, http, organizations, regions, telemetry};
 
 /// Opens the database, applies migrations, makes sure there is an administrator, and loads the keys.
@@ -47,8 +48,8 @@ pub fn prepare(settings: Settings, clock: Clock) -> Result<AppState, String> {
     Ok(state)
 }
 
-/// On first start with no administrator, creates `admin` with `SINERGI_ADMIN_PASSWORD` or a random
-/// password that is logged once.
+/// On first start with no administrator, creates `admin` with `SINERGI_ADMIN_PASSWORD` (which must pass
+/// the password rules) or a random password that is logged once.
 fn bootstrap_admin(state: &AppState) -> Result<(), AppError> {
     let mut conn = state.db.get()?;
     let admins: i64 = users::table.filter(users::role.eq("admin")).count().get_result(&mut *conn)?;
@@ -59,48 +60,27 @@ fn bootstrap_admin(state: &AppState) -> Result<(), AppError> {
         Some(p) => (p.clone(), false),
         None => (rand::rng().sample_iter(&Alphanumeric).take(20).map(char::from).collect::<String>(), true),
     };
-    let hash = auth::password::hash(&password)?;
-    let now = state.clock.now();
-    let id = Id::new();
-    let created = write_transaction(&mut conn, |conn| {
-        let inserted = diesel::insert_into(users::table)
-            .values((
-                users::id.eq(id),
-                users::username.eq("admin"),
-                users::full_name.eq("Administrator"),
-                users::role.eq("admin"),
-                users::status.eq("active"),
-                users::password_hash.eq(&hash),
-                users::password_changed_at.eq(from_utc(now)),
-                users::version.eq(1),
-                users::created_at.eq(from_utc(now)),
-                users::updated_at.eq(from_utc(now)),
-            ))
-            .execute(conn);
-        match inserted {
-            Ok(_) => {}
-            // Another process created it first.
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )) => {
-                return Ok(false);
-            }
-            Err(e) => return Err(AppError::from(e)),
+    let new = NewUser {
+        username: "admin".into(),
+        full_name: "Administrator".into(),
+        email: None,
+        role: Role::Admin,
+        organization_id: None,
+        password: password.clone(),
+    };
+    match crate::users::create_directly(&mut conn, &Actor::system("bootstrap"), state.clock.now(), new) {
+        Ok(_) if generated => {
+            tracing::warn!(username = "admin", password = %password, "created the first administrator; this password is shown once");
         }
-        let after = serde_json::json!({"id": id, "username": "admin", "role": "admin", "status": "active"});
-        audit::record(
-            conn,
-            &Actor::system("bootstrap"),
-            now,
-            Change::new("create", "user", id).after(&after),
-        )?;
-        Ok(true)
-    })?;
-    if created && generated {
-        tracing::warn!(username = "admin", password = %password, "created the first administrator; this password is shown once");
-    } else if created {
-        tracing::info!(username = "admin", "created the first administrator");
+        Ok(_) => tracing::info!(username = "admin", "created the first administrator"),
+        // Another process created it first.
+        Err(e) if e.status == actix_web::http::StatusCode::CONFLICT => {}
+        Err(e) if !e.errors.is_empty() => {
+            let reasons =
+                e.errors.iter().map(|f| format!("{} {}", f.field, f.message.en)).collect::<Vec<_>>();
+            return Err(AppError::internal(format!("SINERGI_ADMIN_PASSWORD: {}", reasons.join("; "))));
+        }
+        Err(e) => return Err(e),
     }
     Ok(())
 }

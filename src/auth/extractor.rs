@@ -1,6 +1,7 @@
 //! `AuthUser`: the caller, from the `Authorization: Bearer` access token, checked against the user's
-//! current state (active, role, organization), which is cached for at most 30 seconds so that a disabled
-//! user is refused within a minute without a database read on every request.
+//! current state (active, role, organization, session epoch), which is cached for at most 30 seconds so
+//! that a disabled user is refused within a minute without a database read on every request. The process
+//! that makes the change forgets the cached entry, so there it takes effect at once.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -66,6 +67,8 @@ pub struct Session {
     pub organization_id: Option<Id>,
     pub acts_for: Vec<Id>,
     pub active: bool,
+    /// Access tokens of another epoch are refused (see `users.session_epoch`).
+    pub epoch: i32,
 }
 
 /// Recently read sessions. Each process has its own; entries expire after [`SESSION_TTL`].
@@ -99,12 +102,12 @@ impl SessionCache {
 
 /// Reads a user's session from the database.
 pub fn load_session(conn: &mut DbConnection, user: Id) -> Result<Option<Session>, AppError> {
-    let row: Option<(String, String, Option<Id>, String)> = users::table
+    let row: Option<(String, String, Option<Id>, String, i32)> = users::table
         .find(user)
-        .select((users::username, users::role, users::organization_id, users::status))
+        .select((users::username, users::role, users::organization_id, users::status, users::session_epoch))
         .first(conn)
         .optional()?;
-    let Some((username, role, organization_id, status)) = row else {
+    let Some((username, role, organization_id, status, epoch)) = row else {
         return Ok(None);
     };
     let Some(role) = Role::parse(&role) else {
@@ -116,6 +119,7 @@ pub fn load_session(conn: &mut DbConnection, user: Id) -> Result<Option<Session>
         organization_id,
         acts_for: organization_with_ancestors(conn, organization_id)?,
         active: status == "active",
+        epoch,
     }))
 }
 
@@ -171,7 +175,7 @@ impl FromRequest for AuthUser {
                     session
                 }
             };
-            let session = session.filter(|s| s.active).ok_or_else(unauthorized)?;
+            let session = session.filter(|s| s.active && s.epoch == claims.epoch).ok_or_else(unauthorized)?;
             Ok(AuthUser {
                 id: user,
                 username: session.username,

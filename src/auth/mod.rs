@@ -6,6 +6,7 @@ pub mod password;
 pub mod policy;
 pub mod refresh;
 pub mod routes;
+pub mod throttle;
 pub mod token;
 
 use serde::{Deserialize, Serialize};

@@ -25,6 +25,8 @@ pub struct Claims {
     pub nbf: i64,
     pub exp: i64,
     pub jti: String,
+    /// The user's session epoch when the token was issued; a token from an older epoch is refused.
+    pub epoch: i32,
 }
 
 pub struct Keys {
@@ -64,6 +66,7 @@ impl Keys {
         user: Id,
         role: &str,
         org: Option<Id>,
+        epoch: i32,
         now: DateTime<Utc>,
     ) -> Result<String, AppError> {
         let iat = now.timestamp();
@@ -77,6 +80,7 @@ impl Keys {
             nbf: iat,
             exp: iat + ACCESS_TOKEN_SECONDS,
             jti: Id::new().to_string(),
+            epoch,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| AppError::internal(format!("token signing failed: {e}")))
@@ -88,8 +92,9 @@ impl Keys {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "nbf", "iat", "iss", "aud", "sub"]);
-        validation.validate_nbf = true;
-        validation.validate_exp = false; // checked below against the injected clock
+        // Both are checked below against the injected clock, not the system's.
+        validation.validate_nbf = false;
+        validation.validate_exp = false;
         validation.leeway = 0;
         let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).ok()?.claims;
         let now = now.timestamp();

@@ -73,7 +73,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         created_by -> Nullable<Uuid>,
-        sessions_revoked_at -> Nullable<Timestamp>,
+        session_epoch -> Integer,
     }
 }
 

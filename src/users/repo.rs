@@ -49,6 +49,7 @@ pub struct Credentials {
     pub organization_id: Option<Id>,
     pub status: String,
     pub password_hash: String,
+    pub session_epoch: i32,
 }
 
 impl Credentials {
@@ -72,6 +73,7 @@ fn credentials_query() -> users::BoxedQuery<'static, crate::db::MultiBackend, Cr
             users::organization_id,
             users::status,
             users::password_hash,
+            users::session_epoch,
         ))
         .into_boxed()
 }
@@ -83,12 +85,21 @@ type CredentialsSql = (
     diesel::sql_types::Nullable<crate::db::types::Uuid>,
     diesel::sql_types::Text,
     diesel::sql_types::Text,
+    diesel::sql_types::Integer,
 );
 
-type CredentialsTuple = (Id, String, String, Option<Id>, String, String);
+type CredentialsTuple = (Id, String, String, Option<Id>, String, String, i32);
 
 fn to_credentials(t: CredentialsTuple) -> Credentials {
-    Credentials { id: t.0, username: t.1, role: t.2, organization_id: t.3, status: t.4, password_hash: t.5 }
+    Credentials {
+        id: t.0,
+        username: t.1,
+        role: t.2,
+        organization_id: t.3,
+        status: t.4,
+        password_hash: t.5,
+        session_epoch: t.6,
+    }
 }
 
 pub fn credentials_by_username(
@@ -231,16 +242,15 @@ pub fn update(
     if let Some(hash) = password_hash {
         set_password_hash(conn, id, hash, now)?;
     }
-    if password_hash.is_some() || status == UserStatus::Disabled {
-        crate::auth::refresh::revoke_user(conn, id, now)?;
+    if password_hash.is_some() || (status == UserStatus::Disabled && before.status != status) {
+        end_sessions(conn, id, now)?;
     }
     let after = find(conn, id)?;
     audit::record(conn, actor, now, Change::new("update", "user", id).before(&before).after(&after))?;
     Ok(after)
 }
 
-/// Stores a new password hash. The caller records the event and revokes the refresh tokens.
-pub fn set_password_hash(
+fn set_password_hash(
     conn: &mut DbConnection,
     id: Id,
     hash: &str,
@@ -250,4 +260,38 @@ pub fn set_password_hash(
         .set((users::password_hash.eq(hash), users::password_changed_at.eq(from_utc(now))))
         .execute(conn)?;
     Ok(())
+}
+
+/// Ends every session of a user: its refresh tokens are revoked and its access tokens refused (their
+/// epoch is behind). Answers how many refresh tokens were live.
+pub fn end_sessions(conn: &mut DbConnection, id: Id, now: DateTime<Utc>) -> Result<usize, AppError> {
+    diesel::update(users::table.find(id))
+        .set(users::session_epoch.eq(users::session_epoch + 1))
+        .execute(conn)?;
+    crate::auth::refresh::revoke_user(conn, id, now)
+}
+
+/// A user's own password change (current password already checked, new one hashed): ends every
+/// session and records the change.
+pub fn change_password(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    id: Id,
+    hash: &str,
+) -> Result<User, AppError> {
+    let before = find(conn, id)?;
+    set_password_hash(conn, id, hash, now)?;
+    diesel::update(users::table.find(id))
+        .set((users::version.eq(before.version + 1), users::updated_at.eq(from_utc(now))))
+        .execute(conn)?;
+    end_sessions(conn, id, now)?;
+    let after = find(conn, id)?;
+    audit::record(
+        conn,
+        actor,
+        now,
+        Change::new("password_change", "user", id).before(&before).after(&after),
+    )?;
+    Ok(after)
 }

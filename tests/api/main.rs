@@ -12,6 +12,7 @@ mod support_agreements;
 
 mod agreements;
 mod commitments;
+mod auth;
 mod foundation;
 mod support_users;
 mod users;

@@ -1,3 +1,3 @@
-ALTER TABLE users DROP COLUMN sessions_revoked_at;
+ALTER TABLE users DROP COLUMN session_epoch;
 DROP TABLE login_failures;
 DROP TABLE refresh_tokens;

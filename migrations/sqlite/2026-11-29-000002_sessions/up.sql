@@ -26,5 +26,6 @@ CREATE INDEX login_failures_username ON login_failures (username, failed_at);
 CREATE INDEX login_failures_client_addr ON login_failures (client_addr, failed_at);
 CREATE INDEX login_failures_failed_at ON login_failures (failed_at);
 
--- Access tokens issued before this moment are refused (logout everywhere); NULL: none.
-ALTER TABLE users ADD COLUMN sessions_revoked_at TIMESTAMP;
+-- Access tokens carry the epoch they were issued in; raising it (password change, logout everywhere,
+-- disabling) makes every access token issued before refused.
+ALTER TABLE users ADD COLUMN session_epoch INTEGER NOT NULL DEFAULT 0;
