@@ -16,6 +16,7 @@ pub mod http;
 pub mod openapi;
 pub mod organizations;
 pub mod regions;
+pub mod regulations;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

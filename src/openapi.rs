@@ -24,6 +24,7 @@ use utoipa::{Modify, OpenApi};
         (name = "commitments", description = "Commitments under agreements and their progress reports"),
         (name = "audit", description = "The tamper-evident audit trail (administrators and auditors)"),
         (name = "users", description = "User accounts (administrators manage them, auditors read them)"),
+        (name = "regulations", description = "Legal instruments: UU, PP, Perpres, Permen, Pergub, Perwako, Perbup"),
         (name = "contacts", description = "The people of each organization"),
         (name = "organizations", description = "The actors: government bodies, the BPJS branch, partners, and their hierarchy"),
     )
@@ -98,6 +99,16 @@ struct OrganizationsDoc;
 ))]
 struct ContactsDoc;
 
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::regulations::routes::list_regulations,
+    crate::regulations::routes::create_regulation,
+    crate::regulations::routes::get_regulation,
+    crate::regulations::routes::update_regulation,
+    crate::regulations::routes::delete_regulation,
+))]
+struct RegulationsDoc;
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -122,6 +133,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(OrganizationsDoc::openapi());
     doc.merge(ContactsDoc::openapi());
     doc.merge(AuditDoc::openapi());
+    doc.merge(RegulationsDoc::openapi());
     doc
 }
 

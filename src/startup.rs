@@ -24,7 +24,7 @@ use crate::db::schema::users;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::users::model::NewUser;
-use crate::{agreements, auth, contacts, health, http, organizations, regions, telemetry};
+use crate::{agreements, auth, contacts, health, http, organizations, regions, regulations, telemetry};
 
 /// Opens the database, applies migrations, makes sure there is an administrator, and loads the keys.
 pub fn prepare(settings: Settings, clock: Clock) -> Result<AppState, String> {
@@ -93,6 +93,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
     crate::users::configure(cfg);
     organizations::configure(cfg);
     contacts::configure(cfg);
+    regulations::configure(cfg);
     audit::routes::configure(cfg);
 }
 

@@ -1,0 +1,125 @@
+//! Contacts: the people of an organization.
+
+use serde_json::{Value, json};
+
+use crate::helpers::assert_problem;
+use crate::organizations::{audit_of, delete, field_names, patch, read};
+
+backend_test!(contacts_are_created_listed_changed_and_deleted, |app| async move {
+    let token = app.admin_token().await;
+    let org = app
+        .create_org(&token, "Dinas Tenaga Kerja dan Perindustrian", "DISNAKERIN", "regional_agency", None)
+        .await;
+    let other = app.create_org(&token, "Dinas Sosial", "DINSOS", "regional_agency", None).await;
+    let list_path = format!("/api/v1/organizations/{org}/contacts");
+
+    let res = app
+        .post(&list_path)
+        .bearer_auth(&token)
+        .json(
+            &json!({"full_name": " Budi Santoso ", "position": "Kepala Bidang", "phone": "+62 812 6600 1234",
+            "email": "budi@padang.go.id"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    assert_eq!(res.headers()["etag"], "\"1\"");
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let budi: Value = res.json().await.unwrap();
+    assert_eq!(location, format!("/api/v1/contacts/{}", budi["id"].as_str().unwrap()));
+    assert_eq!(budi["full_name"], "Budi Santoso");
+    assert_eq!(budi["organization_id"], org.as_str());
+    let siti = app.create_contact(&token, &org, "Siti Rahma").await;
+    app.create_contact(&token, &other, "Andi").await;
+
+    let res = app.get(&list_path).bearer_auth(&token).send().await.unwrap();
+    let list: Value = res.json().await.unwrap();
+    let names: Vec<_> = list["items"].as_array().unwrap().iter().map(|c| c["full_name"].clone()).collect();
+    assert_eq!(names, [json!("Budi Santoso"), json!("Siti Rahma")]);
+    let res = app.get(&format!("{list_path}?q=KEPALA")).bearer_auth(&token).send().await.unwrap();
+    let list: Value = res.json().await.unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let res = app.get(&format!("{list_path}?limit=1")).bearer_auth(&token).send().await.unwrap();
+    let list: Value = res.json().await.unwrap();
+    assert!(list["next_cursor"].is_string());
+
+    let (read_back, etag) = read(&app, &token, &location).await;
+    assert_eq!(read_back, budi);
+    let res = patch(&app, &token, &location, None, json!({"position": "Sekretaris Dinas"})).await;
+    assert_problem(res, 428).await;
+    let res = patch(&app, &token, &location, Some("\"9\""), json!({"position": "Sekretaris Dinas"})).await;
+    assert_problem(res, 412).await;
+    let res =
+        patch(&app, &token, &location, Some(&etag), json!({"position": "Sekretaris Dinas", "phone": null}))
+            .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["etag"], "\"2\"");
+    let changed: Value = res.json().await.unwrap();
+    assert_eq!(changed["position"], "Sekretaris Dinas");
+    assert_eq!(changed["phone"], Value::Null);
+    let res = patch(&app, &token, &location, Some("\"2\""), json!({"organization_id": other})).await;
+    assert_problem(res, 400).await;
+    let res = patch(
+        &app,
+        &token,
+        &location,
+        Some("\"2\""),
+        json!({"full_name": "", "email": "budi@", "phone": "12"}),
+    )
+    .await;
+    let problem = assert_problem(res, 422).await;
+    assert_eq!(field_names(&problem), ["email", "full_name", "phone"]);
+
+    let siti_path = format!("/api/v1/contacts/{siti}");
+    let res = delete(&app, &token, &siti_path, None).await;
+    assert_problem(res, 428).await;
+    let res = delete(&app, &token, &siti_path, Some("\"2\"")).await;
+    assert_problem(res, 412).await;
+    let res = delete(&app, &token, &siti_path, Some("\"1\"")).await;
+    assert_eq!(res.status(), 204);
+    let res = app.get(&siti_path).bearer_auth(&token).send().await.unwrap();
+    assert_problem(res, 404).await;
+
+    let actions: Vec<String> =
+        audit_of(&app, "contact", budi["id"].as_str().unwrap()).into_iter().map(|e| e.0).collect();
+    assert_eq!(actions, ["create", "update"]);
+    let siti_events = audit_of(&app, "contact", &siti);
+    assert_eq!(siti_events.last().unwrap().0, "delete");
+    assert_eq!(siti_events.last().unwrap().1.as_ref().unwrap()["full_name"], "Siti Rahma");
+});
+
+backend_test!(contacts_of_an_unknown_organization_are_404_and_bad_fields_422, |app| async move {
+    let token = app.admin_token().await;
+    let unknown = "/api/v1/organizations/01890000-0000-7000-8000-000000000000/contacts";
+    let res = app.get(unknown).bearer_auth(&token).send().await.unwrap();
+    assert_problem(res, 404).await;
+    let res = app.post(unknown).bearer_auth(&token).json(&json!({"full_name": "X"})).send().await.unwrap();
+    assert_problem(res, 404).await;
+
+    let org = app.create_org(&token, "Rumah BUMN Padang", "RB-PDG", "soe_forum", None).await;
+    let res = app
+        .post(&format!("/api/v1/organizations/{org}/contacts"))
+        .bearer_auth(&token)
+        .json(&json!({"position": "x".repeat(201), "email": "nope", "website": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 400).await;
+    let res = app
+        .post(&format!("/api/v1/organizations/{org}/contacts"))
+        .bearer_auth(&token)
+        .json(&json!({"position": "x".repeat(201), "email": "nope"}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(res, 422).await;
+    assert_eq!(field_names(&problem), ["email", "full_name", "position"]);
+    let res = app
+        .get("/api/v1/contacts/01890000-0000-7000-8000-000000000000")
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 404).await;
+});
