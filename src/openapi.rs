@@ -23,6 +23,10 @@ use utoipa::{Modify, OpenApi};
         (name = "agreements", description = "Cooperation agreements, their lifecycle, amendments and reports"),
         (name = "commitments", description = "Commitments under agreements and their progress reports"),
         (name = "audit", description = "The tamper-evident audit trail (administrators and auditors)"),
+        (name = "activities", description = "Meetings, sosialisasi, pembinaan and other activities, and their action items"),
+        (name = "outcomes", description = "Measured results of the collaboration"),
+        (name = "coverage", description = "Participation targets and realisation per region, segment and period"),
+        (name = "reports", description = "Agreements, coverage, collaboration and follow-up reports (JSON or CSV)"),
         (name = "users", description = "User accounts (administrators manage them, auditors read them)"),
         (name = "regulations", description = "Legal instruments: UU, PP, Perpres, Permen, Pergub, Perwako, Perbup"),
         (name = "contacts", description = "The people of each organization"),
@@ -109,6 +113,33 @@ struct ContactsDoc;
 ))]
 struct RegulationsDoc;
 
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::activities::routes::list_activities,
+    crate::activities::routes::create_activity,
+    crate::activities::routes::get_activity,
+    crate::activities::routes::update_activity,
+    crate::activities::routes::delete_activity,
+    crate::activities::routes::list_action_items,
+    crate::activities::routes::create_action_item,
+    crate::activities::routes::get_action_item,
+    crate::activities::routes::update_action_item,
+    crate::outcomes::routes::list_outcomes,
+    crate::outcomes::routes::create_outcome,
+    crate::outcomes::routes::get_outcome,
+    crate::outcomes::routes::update_outcome,
+    crate::outcomes::routes::delete_outcome,
+    crate::coverage::routes::list_coverage,
+    crate::coverage::routes::upsert_coverage,
+    crate::coverage::routes::import_coverage,
+    crate::reports::routes::agreements_report,
+    crate::reports::routes::coverage_report,
+    crate::reports::routes::coverage_chart,
+    crate::reports::routes::collaboration_report,
+    crate::reports::routes::follow_ups_report,
+))]
+struct ResultsDoc;
+
 struct BearerAuth;
 
 impl Modify for BearerAuth {
@@ -129,6 +160,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(AuthDoc::openapi());
     doc.merge(RegionsDoc::openapi());
     doc.merge(AgreementsDoc::openapi());
+    doc.merge(ResultsDoc::openapi());
     doc.merge(UsersDoc::openapi());
     doc.merge(OrganizationsDoc::openapi());
     doc.merge(ContactsDoc::openapi());

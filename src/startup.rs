@@ -90,6 +90,10 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
     auth::routes::configure(cfg);
     regions::configure(cfg);
     agreements::configure(cfg);
+    crate::activities::configure(cfg);
+    crate::outcomes::configure(cfg);
+    crate::coverage::configure(cfg);
+    crate::reports::configure(cfg);
     crate::users::configure(cfg);
     organizations::configure(cfg);
     contacts::configure(cfg);

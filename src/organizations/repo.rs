@@ -2,7 +2,9 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::model::{NewOrganization, Organization, OrganizationFields, OrganizationFilter};
-use crate::db::schema::{contacts, organizations, users};
+use crate::db::schema::{
+    action_items, activities, activity_participants, contacts, organizations, outcomes, users,
+};
 use crate::db::types::from_utc;
 use crate::db::{DbConnection, Id};
 use crate::error::{AppError, text};
@@ -20,6 +22,21 @@ pub const REFERENCES: &[Reference] = &[
     }),
     Reference::new("user accounts", "akun pengguna", |conn, id| {
         users::table.filter(users::organization_id.eq(id)).count().get_result(conn)
+    }),
+    Reference::new("activities it organises", "kegiatan yang diselenggarakannya", |conn, id| {
+        activities::table.filter(activities::organizer_organization_id.eq(id)).count().get_result(conn)
+    }),
+    Reference::new("activity participations", "keikutsertaan dalam kegiatan", |conn, id| {
+        activity_participants::table
+            .filter(activity_participants::organization_id.eq(id))
+            .count()
+            .get_result(conn)
+    }),
+    Reference::new("action items", "tindak lanjut", |conn, id| {
+        action_items::table.filter(action_items::owner_organization_id.eq(id)).count().get_result(conn)
+    }),
+    Reference::new("outcomes credited", "capaian yang dikreditkan", |conn, id| {
+        outcomes::table.filter(outcomes::organization_id.eq(id)).count().get_result(conn)
     }),
 ];
 

@@ -10,13 +10,20 @@ mod support_registry;
 #[macro_use]
 mod support_agreements;
 
+#[allow(dead_code)]
+mod support_results;
+
+mod activities;
 mod agreements;
-mod commitments;
 mod auth;
+mod commitments;
 mod contacts;
 mod conventions;
+mod coverage;
 mod foundation;
+mod organizations;
+mod outcomes;
+mod regulations;
+mod reports;
 mod support_users;
 mod users;
-mod organizations;
-mod regulations;
