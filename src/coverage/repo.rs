@@ -86,7 +86,11 @@ pub fn check_rows(
     for (prefix, input) in rows {
         let fields = input.validate(&mut v, &prefix);
         let key = (fields.region_code.clone(), fields.segment, fields.period.clone());
-        if let Some(first) = seen.get(&key) {
+        // A row whose key is itself bad (an unknown segment stands in as `total`) repeats nothing.
+        let key_ok =
+            ["region_code", "segment", "period"].iter().all(|f| !v.has_error(&format!("{prefix}{f}")));
+        let repeated = if key_ok { seen.get(&key) } else { None };
+        if let Some(first) = repeated {
             v.error(
                 format!("{prefix}period"),
                 text(
@@ -94,7 +98,7 @@ pub fn check_rows(
                     format!("mengulang wilayah, segmen dan periode pada {}", first.trim_end_matches('.')),
                 ),
             );
-        } else {
+        } else if key_ok {
             seen.insert(key, prefix.clone());
         }
         checked.push((prefix, fields));
