@@ -37,6 +37,18 @@ pub fn issue(conn: &mut DbConnection, user: Id, family: Id, now: DateTime<Utc>) 
     Ok(token)
 }
 
+/// Removes a user's refresh tokens that have expired (they can no longer be used nor reused), so that the
+/// table holds live sessions and their recent history only.
+pub fn purge_expired(conn: &mut DbConnection, user: Id, now: DateTime<Utc>) -> Result<(), AppError> {
+    diesel::delete(
+        refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(user))
+            .filter(refresh_tokens::expires_at.le(from_utc(now))),
+    )
+    .execute(conn)?;
+    Ok(())
+}
+
 /// A stored refresh token, found by the text a client presented.
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = refresh_tokens)]

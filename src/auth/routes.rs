@@ -120,24 +120,23 @@ async fn refuse_if_throttled(
     address: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let (actor, username, address) = (actor.clone(), username.to_string(), address.to_string());
-    let throttled = state
+    let (lookup, from) = (username.to_string(), address.to_string());
+    // Read first: the common case (not throttled) takes no write lock.
+    let Some(t) = state.db.run(move |conn| throttle::check(conn, &lookup, &from, now)).await? else {
+        return Ok(());
+    };
+    let (actor, address) = (actor.clone(), address.to_string());
+    state
         .db
         .write(move |conn| {
-            let Some(t) = throttle::check(conn, &username, &address, now)? else { return Ok(None) };
             let mut change = Change::new("login_throttled", "user", "")
                 .after(&json!({"by": t.by, "client_address": address, "retry_after": t.retry_after}));
             change.entity_id = None;
-            audit::record(conn, &actor, now, change)?;
-            Ok(Some(t))
+            audit::record(conn, &actor, now, change)
         })
         .await?;
-    match throttled {
-        Some(t) => Err(AppError::too_many_requests(t.retry_after)),
-        None => Ok(()),
-    }
+    Err(AppError::too_many_requests(t.retry_after))
 }
-
 /// Counts a failed attempt toward throttling and records it.
 async fn record_failure(
     state: &AppState,
@@ -200,6 +199,7 @@ pub async fn login(
                 .db
                 .write(move |conn| {
                     throttle::clear_username(conn, &name)?;
+                    refresh::purge_expired(conn, id, now)?;
                     let token = refresh::issue(conn, id, Id::new(), now)?;
                     audit::record(
                         conn,
@@ -250,10 +250,9 @@ pub async fn refresh_tokens(
             Presented::Invalid => Ok(Refreshed::Refused),
             Presented::Reused(stored) => {
                 // Someone holds a copy of a token: end the whole family, the thief's and the owner's.
+                // Who presented it is unknown, so the server is the actor; the event names the owner.
                 let revoked = refresh::revoke_family(conn, stored.family_id, now)?;
-                let actor = users::credentials_by_id(conn, stored.user_id)?
-                    .map(|u| u.actor(request_id.clone()))
-                    .unwrap_or_default();
+                let actor = Actor { request_id: request_id.clone(), ..Actor::system("refresh") };
                 audit::record(
                     conn,
                     &actor,

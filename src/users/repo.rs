@@ -211,9 +211,24 @@ pub fn update(
     if organization_id != before.organization_id {
         check_organization(conn, organization_id)?;
     }
+    let unchanged = full_name == before.full_name
+        && email == before.email
+        && role == before.role
+        && organization_id == before.organization_id
+        && status == before.status;
+    if unchanged && password_hash.is_none() {
+        // Nothing to change, nothing to record: the version stays.
+        return Ok(before);
+    }
     let was_active_admin = before.role == Role::Admin && before.status == UserStatus::Active;
     let stays_active_admin = role == Role::Admin && status == UserStatus::Active;
     if was_active_admin && !stays_active_admin {
+        // Two administrators demoting each other at once must not both succeed: on PostgreSQL the
+        // active admins' rows are locked first (SQLite's write transaction serialises already).
+        if let DbConnection::Postgres(pg) = conn {
+            diesel::sql_query("SELECT id FROM users WHERE role = 'admin' AND status = 'active' FOR UPDATE")
+                .execute(pg)?;
+        }
         let others: i64 = users::table
             .filter(users::role.eq(Role::Admin.as_str()))
             .filter(users::status.eq(UserStatus::Active.as_str()))

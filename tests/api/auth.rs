@@ -439,3 +439,27 @@ backend_test!(twenty_failures_from_one_address_throttle_it, |app| async move {
     let throttled: Vec<_> = app.audit_rows().into_iter().filter(|r| r.action == "login_throttled").collect();
     assert!(throttled[0].after_state.as_deref().unwrap().contains("\"by\":\"address\""));
 });
+
+backend_test!(forwarded_headers_count_only_when_trusted, |app| async move {
+    let attempt = |app: &TestApp, i: usize| {
+        app.post("/api/v1/auth/login")
+            .header("X-Forwarded-For", format!("203.0.113.{i}"))
+            .json(&json!({"username": format!("guess.{i}"), "password": "wrong-password-here"}))
+            .send()
+    };
+    // By default the header is ignored: every attempt comes from 127.0.0.1.
+    let (plain, now) = frozen_app(&app).await;
+    for i in 0..20 {
+        assert_problem(attempt(&plain, i).await.unwrap(), 401).await;
+    }
+    assert_problem(attempt(&plain, 99).await.unwrap(), 429).await;
+
+    // Behind a trusted proxy each forwarded address is counted on its own.
+    let proxied = spawn_app_with(app.backend, Clock::Fixed(now), |s| s.trust_forwarded = true).await;
+    for i in 0..21 {
+        assert_problem(attempt(&proxied, i).await.unwrap(), 401).await;
+    }
+    let addresses: Vec<String> =
+        login_failures::table.select(login_failures::client_addr).load(&mut proxied.connection()).unwrap();
+    assert!(addresses.contains(&"203.0.113.7".to_string()), "{addresses:?}");
+});

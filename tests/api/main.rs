@@ -15,6 +15,7 @@ mod support_results;
 
 mod activities;
 mod agreements;
+mod audit;
 mod auth;
 mod commitments;
 mod contacts;

@@ -272,6 +272,13 @@ backend_test!(patching_a_user_needs_the_current_etag, |app| async move {
     assert_eq!(user["organization_id"], other_org.as_str());
     assert_eq!(user["version"], 2);
 
+    // A patch that changes nothing writes nothing.
+    let res =
+        patch_user(&app, &admin, &id, "\"2\"", json!({"full_name": "Sari Dewi", "role": "partner_staff"}))
+            .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["etag"], "\"2\"");
+
     // The old ETag is stale now and changes nothing.
     let res = patch_user(&app, &admin, &id, "\"1\"", json!({"full_name": "Lost update"})).await;
     assert_problem(res, 412).await;
@@ -443,4 +450,49 @@ backend_test!(users_list_filters_and_pages, |app| async move {
     assert_eq!(seen[0], "admin");
     assert_eq!(seen[1], "staff.0", "oldest first");
     let _ = ADMIN_PASSWORD;
+});
+
+backend_test!(two_admins_disabling_each_other_at_once_leave_one_active, |app| async move {
+    let first = app.admin_token().await;
+    let first_id = admin_id(&app, &first).await;
+    let second = app.user_token(&first, "second.admin", "admin", None).await;
+    let second_id = admin_id(&app, &second).await;
+    let disable = |token: String, id: String| {
+        let request = app
+            .request(Method::PATCH, &format!("/api/v1/users/{id}"))
+            .bearer_auth(token)
+            .header("If-Match", "\"1\"")
+            .json(&json!({"status": "disabled"}));
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let (a, b) = tokio::join!(disable(first.clone(), second_id), disable(second.clone(), first_id));
+    let mut statuses = [a, b];
+    statuses.sort();
+    // One succeeds; the other finds itself the last admin (409) or, if it came later, already disabled (401).
+    assert_eq!(statuses[0], 200, "{statuses:?}");
+    assert!(statuses[1] == 409 || statuses[1] == 401, "{statuses:?}");
+    let list: Value = app
+        .get("/api/v1/users?role=admin&status=active")
+        .bearer_auth(&first)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap_or_default();
+    let active = if list["items"].is_array() {
+        list["items"].as_array().unwrap().len()
+    } else {
+        let list: Value = app
+            .get("/api/v1/users?role=admin&status=active")
+            .bearer_auth(&second)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        list["items"].as_array().unwrap().len()
+    };
+    assert_eq!(active, 1);
 });

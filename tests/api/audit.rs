@@ -1,0 +1,375 @@
+//! The audit trail: who may read it, its filters and pages, tamper detection (the API and the CLI), the
+//! database's refusal to change it, the CLI's user creation, and one chain across two server processes.
+
+use std::io::Write;
+use std::process::{Child, Command, Stdio};
+
+use diesel::RunQueryDsl;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{ADMIN_PASSWORD, Backend, JWT_SECRET, TestApp, assert_problem};
+use crate::support_users::USER_PASSWORD;
+
+async fn get_json(app: &TestApp, token: &str, path: &str) -> Value {
+    let res = app.get(path).bearer_auth(token).send().await.unwrap();
+    assert_eq!(res.status(), 200, "{path}");
+    res.json().await.unwrap()
+}
+
+async fn verify(app: &TestApp, token: &str) -> Value {
+    get_json(app, token, "/api/v1/audit-events/verify").await
+}
+
+/// The `sinergi` binary with a clean environment pointing at the test's database.
+fn sinergi(app: &TestApp) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sinergi"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("DATABASE_URL", app.db.url())
+        .env("SINERGI_DATA_DIR", app.data_dir.path())
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+fn run_with_stdin(mut cmd: Command, stdin: &str) -> std::process::Output {
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+backend_test!(only_admins_and_auditors_read_and_verify_the_trail, |app| async move {
+    let admin = app.admin_token().await;
+    let org = app.insert_organization("INSPEKTORAT", None);
+    for (role, allowed) in [
+        ("admin", true),
+        ("auditor", true),
+        ("bpjs_staff", false),
+        ("opd_staff", false),
+        ("partner_staff", false),
+    ] {
+        let token = app.user_token(&admin, &format!("reader.{role}"), role, Some(&org)).await;
+        for path in ["/api/v1/audit-events", "/api/v1/audit-events/verify"] {
+            let res = app.get(path).bearer_auth(&token).send().await.unwrap();
+            if allowed {
+                assert_eq!(res.status(), 200, "{role} {path}");
+            } else {
+                assert_problem(res, 403).await;
+            }
+        }
+    }
+    for path in ["/api/v1/audit-events", "/api/v1/audit-events/verify"] {
+        assert_problem(app.get(path).send().await.unwrap(), 401).await;
+        let res = app.request(Method::DELETE, path).bearer_auth(&admin).send().await.unwrap();
+        assert_problem(res, 405).await;
+    }
+});
+
+backend_test!(the_trail_filters_and_pages_by_sequence, |app| async move {
+    let admin = app.admin_token().await;
+    let admin_id = get_json(&app, &admin, "/api/v1/auth/me").await["id"].as_str().unwrap().to_string();
+    let org = app.insert_organization("BPJS", None);
+    let auditor = app.user_token(&admin, "auditor.one", "auditor", Some(&org)).await;
+    let user = app.create_user(&admin, "staff.one", "bpjs_staff", Some(&org)).await;
+    let res = app
+        .request(Method::PATCH, &format!("/api/v1/users/{user}"))
+        .bearer_auth(&admin)
+        .header("If-Match", "\"1\"")
+        .json(&json!({"full_name": "Staff One"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+
+    let all = get_json(&app, &auditor, "/api/v1/audit-events?limit=200").await;
+    let items = all["items"].as_array().unwrap();
+    let seqs: Vec<i64> = items.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "gap-free, oldest first");
+    assert_eq!(items[0]["action"], "create", "the bootstrap administrator");
+    assert_eq!(items[0]["actor_username"], "system:bootstrap");
+    for e in items {
+        let text = e.to_string();
+        assert!(!text.contains("argon2") && !text.contains("password_hash"), "{text}");
+        assert_eq!(e["hash"].as_str().unwrap().len(), 64);
+    }
+
+    // By entity.
+    let body =
+        get_json(&app, &auditor, &format!("/api/v1/audit-events?entity_type=user&entity_id={user}")).await;
+    let events = body["items"].as_array().unwrap();
+    let actions: Vec<&str> = events.iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["create", "update"]);
+    assert_eq!(events[1]["before"]["full_name"], "Test user staff.one");
+    assert_eq!(events[1]["after"]["full_name"], "Staff One");
+    assert_eq!(events[1]["actor_user_id"], admin_id.as_str());
+    assert_eq!(events[1]["actor_role"], "admin");
+    assert!(events[1]["request_id"].as_str().is_some());
+
+    // By actor: the auditor did one thing, logging in.
+    let auditor_id = get_json(&app, &auditor, "/api/v1/auth/me").await["id"].as_str().unwrap().to_string();
+    let body = get_json(&app, &auditor, &format!("/api/v1/audit-events?actor={auditor_id}")).await;
+    let actions: Vec<&str> =
+        body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["login"]);
+
+    // By time: from is inclusive, to exclusive.
+    let time =
+        |e: &Value| e["occurred_at"].as_str().unwrap().parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let pivot_event = &items[3];
+    let pivot = time(pivot_event);
+    let query = pivot.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let body = get_json(&app, &auditor, &format!("/api/v1/audit-events?from={query}&limit=200")).await;
+    let later = body["items"].as_array().unwrap();
+    assert!(later.iter().all(|e| time(e) >= pivot));
+    assert!(later.iter().any(|e| e["seq"] == pivot_event["seq"]));
+    assert_eq!(later.len(), items.iter().filter(|e| time(e) >= pivot).count());
+    let body = get_json(&app, &auditor, &format!("/api/v1/audit-events?to={query}&limit=200")).await;
+    let earlier = body["items"].as_array().unwrap();
+    assert!(earlier.iter().all(|e| time(e) < pivot));
+    assert_eq!(earlier.len(), items.iter().filter(|e| time(e) < pivot).count());
+
+    // Pages of two, both directions.
+    for (order, expected) in [("asc", seqs.clone()), ("desc", seqs.iter().rev().copied().collect())] {
+        let mut seen = Vec::new();
+        let mut path = format!("/api/v1/audit-events?limit=2&order={order}");
+        loop {
+            let res = app.get(&path).bearer_auth(&auditor).send().await.unwrap();
+            let link = res.headers().get("link").map(|l| l.to_str().unwrap().to_string());
+            let body: Value = res.json().await.unwrap();
+            seen.extend(body["items"].as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()));
+            match body["next_cursor"].as_str() {
+                Some(_) => {
+                    path = link.unwrap().trim_start_matches('<').split('>').next().unwrap().to_string()
+                }
+                None => break,
+            }
+        }
+        // Reading the trail writes nothing, so the pages cover exactly what the first read saw.
+        assert_eq!(seen, expected, "{order}");
+    }
+
+    for query in ["from=yesterday", "actor=someone", "order=sideways", "limit=0", "cursor=xyz"] {
+        let res =
+            app.get(&format!("/api/v1/audit-events?{query}")).bearer_auth(&auditor).send().await.unwrap();
+        assert_problem(res, 422).await;
+    }
+});
+
+backend_test!(verify_names_the_row_that_was_edited, |app| async move {
+    let admin = app.admin_token().await;
+    let org = app.insert_organization("DISNAKERIN", None);
+    let user = app.create_user(&admin, "target.one", "opd_staff", Some(&org)).await;
+    app.create_user(&admin, "target.two", "opd_staff", Some(&org)).await;
+    let before = verify(&app, &admin).await;
+    assert_eq!(before["valid"], true);
+    assert_eq!(before["first_broken_seq"], Value::Null);
+    assert_eq!(before["events"].as_i64().unwrap() as usize, app.audit_rows().len());
+    let seq = app
+        .audit_rows()
+        .into_iter()
+        .find(|r| r.action == "create" && r.entity_id.as_deref() == Some(user.as_str()))
+        .unwrap()
+        .seq;
+
+    // The database itself refuses to change or remove an event.
+    let mut conn = app.connection();
+    let edit = format!(
+        "UPDATE audit_events SET after_state = REPLACE(after_state, 'opd_staff', 'admin') WHERE seq = {seq}"
+    );
+    let err = diesel::sql_query(&edit).execute(&mut conn).unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    let err = diesel::sql_query(format!("DELETE FROM audit_events WHERE seq = {seq}"))
+        .execute(&mut conn)
+        .unwrap_err();
+    assert!(err.to_string().contains("append-only"), "{err}");
+    assert_eq!(verify(&app, &admin).await["valid"], true);
+
+    // Someone with the database's owner rights drops the trigger and edits the event.
+    let drop = match app.backend {
+        Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
+        Backend::Postgres => "DROP TRIGGER audit_events_no_update ON audit_events",
+    };
+    diesel::sql_query(drop).execute(&mut conn).unwrap();
+    assert_eq!(diesel::sql_query(&edit).execute(&mut conn).unwrap(), 1);
+
+    let result = verify(&app, &admin).await;
+    assert_eq!(result["valid"], false);
+    assert_eq!(result["first_broken_seq"], seq);
+    assert_eq!(result["events"], seq - 1);
+    assert!(result["reason"].as_str().unwrap().contains("hash"), "{result}");
+
+    // The command line says the same, and exits 1.
+    let mut cmd = sinergi(&app);
+    cmd.args(["audit", "verify"]);
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(printed["first_broken_seq"], seq);
+});
+
+backend_test!(the_cli_creates_users_through_the_same_rules_and_audit, |app| async move {
+    let org = app.insert_organization("INSPEKTORAT", None);
+    let mut cmd = sinergi(&app);
+    cmd.args([
+        "user",
+        "create",
+        "--username",
+        "Cli.Auditor",
+        "--role",
+        "auditor",
+        "--organization",
+        &org,
+        "--full-name",
+        "Auditor from the CLI",
+    ]);
+    let out = run_with_stdin(cmd, "a-cli-given-passphrase\n");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("cli.auditor"));
+    let token = app.login("cli.auditor", "a-cli-given-passphrase").await;
+    let me = get_json(&app, &token, "/api/v1/auth/me").await;
+    assert_eq!(me["role"], "auditor");
+    assert_eq!(me["organization_id"], org.as_str());
+    let rows = app.audit_rows();
+    let event =
+        rows.iter().find(|r| r.entity_id.as_deref() == me["id"].as_str() && r.action == "create").unwrap();
+    assert_eq!(event.actor_username.as_deref(), Some("system:cli"));
+    assert!(!event.after_state.as_deref().unwrap().contains("argon2"));
+
+    // The same rules as the API: each refused, nothing created.
+    for (args, stdin, says) in [
+        (
+            vec!["--username", "weak.user", "--role", "auditor", "--organization", org.as_str()],
+            "short\n",
+            "password",
+        ),
+        (vec!["--username", "no.org", "--role", "opd_staff"], "a-cli-given-passphrase\n", "organization_id"),
+        (
+            vec!["--username", "bad.role", "--role", "king", "--organization", org.as_str()],
+            "a-cli-given-passphrase\n",
+            "--role",
+        ),
+        (
+            vec!["--username", "cli.auditor", "--role", "auditor", "--organization", org.as_str()],
+            "a-cli-given-passphrase\n",
+            "taken",
+        ),
+    ] {
+        let mut cmd = sinergi(&app);
+        cmd.args(["user", "create"]).args(&args);
+        let out = run_with_stdin(cmd, stdin);
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+    let admin = app.admin_token().await;
+    let list = get_json(&app, &admin, "/api/v1/users").await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 2, "admin and cli.auditor");
+});
+
+/// A `sinergi serve` process, killed when dropped.
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_server(app: &TestApp) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let address = format!("127.0.0.1:{port}");
+    let mut cmd = sinergi(app);
+    cmd.args(["serve", "--bind", &address])
+        .env("SINERGI_JWT_SECRET", JWT_SECRET)
+        .env("SINERGI_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("SINERGI_WORKERS", "2")
+        .env("SINERGI_DB_POOL_SIZE", "4")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let server = Server { child: cmd.spawn().unwrap(), address: format!("http://{address}") };
+    for _ in 0..200 {
+        if let Ok(res) = app.client.get(format!("{}/readyz", server.address)).send().await
+            && res.status() == 200
+        {
+            return server;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the server at {address} did not become ready");
+}
+
+backend_test!(two_server_processes_keep_one_gap_free_chain, |app| async move {
+    if app.backend != Backend::Postgres {
+        return;
+    }
+    let org = app.insert_organization("PEMKOT", None);
+    let servers = [start_server(&app).await, start_server(&app).await];
+    let login = |base: String| {
+        let client = app.client.clone();
+        async move {
+            let res = client
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string()
+        }
+    };
+    let token = login(servers[0].address.clone()).await;
+
+    // Writers through both processes at once: user creations and logins.
+    let mut tasks = Vec::new();
+    for i in 0..24 {
+        let base = servers[i % 2].address.clone();
+        let client = app.client.clone();
+        let token = token.clone();
+        let org = org.clone();
+        tasks.push(tokio::spawn(async move {
+            let res = client
+                .post(format!("{base}/api/v1/users"))
+                .bearer_auth(&token)
+                .json(&json!({"username": format!("writer.{i}"), "full_name": format!("Writer {i}"),
+                    "role": "opd_staff", "organization_id": org, "password": USER_PASSWORD}))
+                .send()
+                .await
+                .unwrap();
+            let status = res.status().as_u16();
+            let body: Value = res.json().await.unwrap();
+            (status, body["id"].as_str().map(str::to_string))
+        }));
+    }
+    let logins: Vec<_> = (0..6).map(|i| tokio::spawn(login(servers[i % 2].address.clone()))).collect();
+    let mut created = Vec::new();
+    for t in tasks {
+        let (status, id) = t.await.unwrap();
+        assert_eq!(status, 201);
+        created.push(id.unwrap());
+    }
+    for l in logins {
+        l.await.unwrap();
+    }
+    drop(servers);
+
+    let rows = app.audit_rows();
+    let seqs: Vec<i64> = rows.iter().map(|r| r.seq).collect();
+    assert_eq!(seqs, (1..=rows.len() as i64).collect::<Vec<_>>(), "no gaps, no duplicates");
+    for id in &created {
+        let n = rows
+            .iter()
+            .filter(|r| r.action == "create" && r.entity_id.as_deref() == Some(id.as_str()))
+            .count();
+        assert_eq!(n, 1, "one event for user {id}");
+    }
+    // Every login: the one above, six more, plus the admin's own below.
+    assert_eq!(rows.iter().filter(|r| r.action == "login").count(), 7);
+    let admin = app.admin_token().await;
+    let result = verify(&app, &admin).await;
+    assert_eq!(result["valid"], true, "{result}");
+    assert_eq!(result["events"].as_i64().unwrap(), rows.len() as i64 + 1);
+});
