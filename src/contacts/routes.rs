@@ -6,7 +6,7 @@ use crate::audit::{self, Change};
 use crate::auth::{AuthUser, policy};
 use crate::db::Id;
 use crate::error::AppError;
-use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, with_etag};
+use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag};
 use crate::organizations;
 use crate::state::AppState;
 
@@ -39,8 +39,8 @@ pub async fn list_contacts(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<Id>,
-    filter: web::Query<ContactFilter>,
-    page: web::Query<PageQuery>,
+    filter: Query<ContactFilter>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, policy::Action::Read)?;
     let limit = page.limit()?;
@@ -69,7 +69,8 @@ pub async fn list_contacts(
     responses(
         (status = 201, description = "Created", body = Contact, headers(
             ("Location" = String, description = "The new contact's URL"),
-            ("ETag" = String, description = "Its version, for If-Match"))),
+            ("ETag" = String, description = "Its version, for If-Match"),
+            ("Idempotency-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key"))),
         (status = 400, description = "Malformed JSON or an unknown field", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The user may not keep this organization's contacts", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -136,6 +137,7 @@ pub async fn get_contact(
         (status = 403, description = "The user may not keep this organization's contacts", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such contact", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "The contact changed since it was read; nothing was changed", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not application/json", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (all listed)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),

@@ -10,6 +10,7 @@ pub mod fields;
 pub mod idempotency;
 pub mod json;
 pub mod pagination;
+pub mod query;
 pub mod references;
 pub mod search;
 pub mod validate;
@@ -19,6 +20,7 @@ pub use etag::{IfMatch, expect_one_row, with_etag};
 pub use idempotency::{Created, Idempotency};
 pub use json::Json;
 pub use pagination::{Page, PageQuery};
+pub use query::Query;
 pub use references::{Reference, ensure_unreferenced};
 pub use validate::Validator;
 
@@ -32,6 +34,7 @@ pub fn path_config() -> web::PathConfig {
 }
 
 /// Query strings that do not parse (`limit=abc`, an unknown enumeration value) are invalid input: 422.
+/// (For lists, prefer [`Query`], which also names the bad parameter.)
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err, _| {
         AppError::invalid(

@@ -6,7 +6,7 @@ use crate::audit::{self, Change};
 use crate::auth::{AuthUser, policy};
 use crate::db::Id;
 use crate::error::AppError;
-use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, with_etag};
+use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -38,8 +38,8 @@ pub async fn list_regulations(
     req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
-    filter: web::Query<RegulationFilter>,
-    page: web::Query<PageQuery>,
+    filter: Query<RegulationFilter>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, policy::Action::Read)?;
     let limit = page.limit()?;
@@ -59,7 +59,8 @@ pub async fn list_regulations(
     responses(
         (status = 201, description = "Created", body = Regulation, headers(
             ("Location" = String, description = "The new regulation's URL"),
-            ("ETag" = String, description = "Its version, for If-Match"))),
+            ("ETag" = String, description = "Its version, for If-Match"),
+            ("Idempotency-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key"))),
         (status = 400, description = "Malformed JSON or an unknown field", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The role may not edit the registry", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -127,6 +128,7 @@ pub async fn get_regulation(
         (status = 404, description = "No such regulation", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The same kind, number, year and issuer are registered already", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "The regulation changed since it was read; nothing was changed", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not application/json", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (all listed)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),

@@ -123,3 +123,79 @@ backend_test!(contacts_of_an_unknown_organization_are_404_and_bad_fields_422, |a
         .unwrap();
     assert_problem(res, 404).await;
 });
+
+backend_test!(partner_staff_keep_only_their_own_organizations_contacts, |app| async move {
+    let admin = app.admin_token().await;
+    let own = app.create_org(&admin, "PT. Damko Manggala Utama", "DAMKO", "perisai_agency", None).await;
+    let other = app.create_org(&admin, "Rumah BUMN Padang", "RB-PDG", "soe_forum", None).await;
+    let partner = app.user_token(&admin, "partner", "partner_staff", Some(&own)).await;
+
+    // Their own organization: create, change, delete.
+    let mine = app.create_contact(&partner, &own, "Rina").await;
+    let mine_path = format!("/api/v1/contacts/{mine}");
+    let res = patch(&app, &partner, &mine_path, Some("\"1\""), json!({"position": "Direktur"})).await;
+    assert_eq!(res.status(), 200);
+    let res = delete(&app, &partner, &mine_path, Some("\"2\"")).await;
+    assert_eq!(res.status(), 204);
+
+    // Another organization's contact: 403, and it stays as it was.
+    let theirs = app.create_contact(&admin, &other, "Hendra").await;
+    let theirs_path = format!("/api/v1/contacts/{theirs}");
+    let (before, _) = read(&app, &admin, &theirs_path).await;
+    let res = patch(&app, &partner, &theirs_path, Some("\"1\""), json!({"full_name": "Hacked"})).await;
+    assert_problem(res, 403).await;
+    let res = delete(&app, &partner, &theirs_path, Some("\"1\"")).await;
+    assert_problem(res, 403).await;
+    let res = app
+        .post(&format!("/api/v1/organizations/{other}/contacts"))
+        .bearer_auth(&partner)
+        .json(&json!({"full_name": "Intruder"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 403).await;
+    let (after, _) = read(&app, &admin, &theirs_path).await;
+    assert_eq!(after, before);
+    let res = app
+        .get(&format!("/api/v1/organizations/{other}/contacts"))
+        .bearer_auth(&partner)
+        .send()
+        .await
+        .unwrap();
+    let list: Value = res.json().await.unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "readable, and nothing was added");
+    assert_eq!(audit_of(&app, "contact", &theirs).len(), 1);
+});
+
+backend_test!(registry_editors_keep_any_contacts_and_auditors_none, |app| async move {
+    let admin = app.admin_token().await;
+    let home = app.create_org(&admin, "Disnakerin Kota Padang", "DISNAKERIN", "regional_agency", None).await;
+    let other = app.create_org(&admin, "Rumah BUMN Padang", "RB-PDG", "soe_forum", None).await;
+    for role in ["bpjs_staff", "opd_staff"] {
+        let token = app.user_token(&admin, &format!("user-{role}"), role, Some(&home)).await;
+        let id = app.create_contact(&token, &other, &format!("Contact by {role}")).await;
+        let path = format!("/api/v1/contacts/{id}");
+        let res = patch(&app, &token, &path, Some("\"1\""), json!({"notes": "edited"})).await;
+        assert_eq!(res.status(), 200, "{role} edits");
+        let res = delete(&app, &token, &path, Some("\"2\"")).await;
+        assert_eq!(res.status(), 204, "{role} deletes");
+    }
+    let auditor = app.user_token(&admin, "auditor", "auditor", Some(&home)).await;
+    let contact = app.create_contact(&admin, &home, "Budi").await;
+    let path = format!("/api/v1/contacts/{contact}");
+    let (before, _) = read(&app, &auditor, &path).await;
+    let res = app
+        .post(&format!("/api/v1/organizations/{home}/contacts"))
+        .bearer_auth(&auditor)
+        .json(&json!({"full_name": "X"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 403).await;
+    let res = patch(&app, &auditor, &path, Some("\"1\""), json!({"notes": "edited"})).await;
+    assert_problem(res, 403).await;
+    let res = delete(&app, &auditor, &path, Some("\"1\"")).await;
+    assert_problem(res, 403).await;
+    let (after, _) = read(&app, &auditor, &path).await;
+    assert_eq!(after, before);
+});

@@ -42,7 +42,7 @@ fn insert_orgs(app: &TestApp, n: usize, prefix: &str) -> Vec<String> {
     ids.iter().map(Id::to_string).collect()
 }
 
-fn count_orgs(app: &TestApp, short_name: &str) -> i64 {
+pub fn count_orgs(app: &TestApp, short_name: &str) -> i64 {
     let mut conn = app.connection();
     organizations::table
         .filter(organizations::short_name.eq(short_name))
@@ -186,6 +186,22 @@ backend_test!(a_retry_with_the_same_idempotency_key_answers_the_first_response, 
         .await
         .unwrap();
     assert_problem(res, 422).await;
+
+    // Keys belong to their user: another user's "key-1" is another request.
+    let home = app
+        .create_org(&token, "BPJS Kantor Cabang Padang", "BPJSTK-PDG", "social_security_branch", None)
+        .await;
+    let staff = app.user_token(&token, "bpjs-staff", "bpjs_staff", Some(&home)).await;
+    let res = app
+        .post(ORGS)
+        .bearer_auth(&staff)
+        .header("Idempotency-Key", "key-1")
+        .json(&json!({"name": "Koperasi", "short_name": "KOP", "kind": "association"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    assert!(res.headers().get("idempotency-replayed").is_none());
 
     // A new key is a new request.
     let res = send("key-2", other.clone()).await.unwrap();
@@ -357,4 +373,166 @@ backend_test!(lists_answer_csv_when_asked, |app| async move {
         assert_eq!(res.status(), 200, "{path}");
         assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"), "{path}");
     }
+});
+
+/// A second server on the same database (its own pool, caches and workers, as another process would
+/// have), answering its base URL.
+async fn second_server(app: &TestApp) -> String {
+    let settings = crate::helpers::test_settings(app.db.url(), app.data_dir.path());
+    let state = tokio::task::spawn_blocking(move || {
+        sinergi::startup::prepare(settings, sinergi::clock::Clock::System)
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(sinergi::startup::run(listener, state).unwrap());
+    format!("http://127.0.0.1:{port}")
+}
+
+backend_test!(idempotency_and_conditional_writes_hold_across_servers, |app| async move {
+    let token = app.admin_token().await;
+    let other = second_server(&app).await;
+    let servers = [app.address.clone(), other];
+
+    // One key, requests spread over both servers: one record.
+    let body = json!({"name": "Serikat Pekerja", "short_name": "SP-PDG", "kind": "labour_union"});
+    let requests = (0..8).map(|i| {
+        app.client
+            .post(format!("{}{ORGS}", servers[i % 2]))
+            .bearer_auth(&token)
+            .header("Idempotency-Key", "spread")
+            .json(&body)
+            .send()
+    });
+    let mut ids = HashSet::new();
+    for res in futures_util::future::join_all(requests).await {
+        let res = res.unwrap();
+        assert_eq!(res.status(), 201);
+        let body: Value = res.json().await.unwrap();
+        ids.insert(body["id"].as_str().unwrap().to_string());
+    }
+    assert_eq!(ids.len(), 1);
+    assert_eq!(count_orgs(&app, "SP-PDG"), 1);
+
+    // One ETag, PATCHes spread over both servers: one wins.
+    let id = ids.into_iter().next().unwrap();
+    let requests = (0..8).map(|i| {
+        app.client
+            .patch(format!("{}{ORGS}/{id}", servers[i % 2]))
+            .bearer_auth(&token)
+            .header("If-Match", "\"1\"")
+            .json(&json!({"notes": format!("writer {i}")}))
+            .send()
+    });
+    let statuses: Vec<u16> = futures_util::future::join_all(requests)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap().status().as_u16())
+        .collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 412).count(), 7, "{statuses:?}");
+    let (org, _) = read(&app, &token, &format!("{ORGS}/{id}")).await;
+    assert_eq!(org["version"], 2);
+});
+
+backend_test!(every_registry_route_needs_a_token_and_unknown_ids_are_404, |app| async move {
+    let token = app.admin_token().await;
+    let org = app.create_org(&token, "Pemerintah Kota Padang", "PEMKOT", "city_government", None).await;
+    let contact = app.create_contact(&token, &org, "Budi").await;
+    let regulation = app.create_regulation(&token, "undang_undang", "24", 2011, "BPJS").await;
+    let routes = [
+        (Method::GET, ORGS.to_string()),
+        (Method::POST, ORGS.to_string()),
+        (Method::GET, format!("{ORGS}/{org}")),
+        (Method::PATCH, format!("{ORGS}/{org}")),
+        (Method::DELETE, format!("{ORGS}/{org}")),
+        (Method::GET, format!("{ORGS}/{org}/contacts")),
+        (Method::POST, format!("{ORGS}/{org}/contacts")),
+        (Method::GET, format!("/api/v1/contacts/{contact}")),
+        (Method::PATCH, format!("/api/v1/contacts/{contact}")),
+        (Method::DELETE, format!("/api/v1/contacts/{contact}")),
+        (Method::GET, "/api/v1/regulations".to_string()),
+        (Method::POST, "/api/v1/regulations".to_string()),
+        (Method::GET, format!("/api/v1/regulations/{regulation}")),
+        (Method::PATCH, format!("/api/v1/regulations/{regulation}")),
+        (Method::DELETE, format!("/api/v1/regulations/{regulation}")),
+    ];
+    for (method, path) in &routes {
+        let res = app
+            .request(method.clone(), path)
+            .header("If-Match", "\"1\"")
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_problem(res, 401).await;
+        let res = app
+            .request(method.clone(), path)
+            .bearer_auth("not-a-token")
+            .header("If-Match", "\"1\"")
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_problem(res, 401).await;
+    }
+    let unknown = "01890000-0000-7000-8000-000000000000";
+    for path in [
+        format!("{ORGS}/{unknown}"),
+        format!("/api/v1/contacts/{unknown}"),
+        format!("/api/v1/regulations/{unknown}"),
+    ] {
+        for method in [Method::GET, Method::PATCH, Method::DELETE] {
+            let res = app
+                .request(method.clone(), &path)
+                .bearer_auth(&token)
+                .header("If-Match", "\"1\"")
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap();
+            assert_problem(res, 404).await;
+        }
+    }
+    // Nothing was changed by any of this.
+    for path in [
+        format!("{ORGS}/{org}"),
+        format!("/api/v1/contacts/{contact}"),
+        format!("/api/v1/regulations/{regulation}"),
+    ] {
+        let (record, _) = read(&app, &token, &path).await;
+        assert_eq!(record["version"], 1, "{path}");
+    }
+});
+
+backend_test!(a_patch_to_a_taken_short_name_is_409_and_changes_nothing, |app| async move {
+    let token = app.admin_token().await;
+    app.create_org(&token, "Dinas Sosial", "DINSOS", "regional_agency", None).await;
+    let id = app.create_org(&token, "Disnakerin", "DISNAKERIN", "regional_agency", None).await;
+    let path = format!("{ORGS}/{id}");
+    let res = app
+        .request(Method::PATCH, &path)
+        .bearer_auth(&token)
+        .header("If-Match", "\"1\"")
+        .json(&json!({"short_name": "Dinsos", "notes": "renamed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 409).await;
+    let (org, _) = read(&app, &token, &path).await;
+    assert_eq!(org["short_name"], "DISNAKERIN");
+    assert_eq!(org["notes"], Value::Null);
+    assert_eq!(org["version"], 1);
+    // Changing only the case of its own short name is fine.
+    let res = app
+        .request(Method::PATCH, &path)
+        .bearer_auth(&token)
+        .header("If-Match", "\"1\"")
+        .json(&json!({"short_name": "Disnakerin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
 });

@@ -353,12 +353,14 @@ backend_test!(delete_refuses_while_others_refer_and_names_them, |app| async move
     let pemkot = app.create_org(&token, "Pemerintah Kota Padang", "PEMKOT", "city_government", None).await;
     let dinas = app.create_org(&token, "Dinas Sosial", "DINSOS", "regional_agency", Some(&pemkot)).await;
     app.create_contact(&token, &pemkot, "Budi Santoso").await;
+    app.create_user(&token, "pemkot-staff", "opd_staff", Some(&pemkot)).await;
 
     let path = format!("{ORGS}/{pemkot}");
     let res = delete(&app, &token, &path, Some("\"1\"")).await;
     let problem = assert_problem(res, 409).await;
     let detail = problem["detail"].as_str().unwrap();
-    assert!(detail.contains("1 organizations under it") && detail.contains("1 contacts"), "{detail}");
+    assert!(detail.contains("1 organizations under it"), "{detail}");
+    assert!(detail.contains("1 contacts") && detail.contains("1 user accounts"), "{detail}");
     assert!(detail.contains("inactive"), "{detail}");
     read(&app, &token, &path).await;
 
@@ -442,9 +444,68 @@ backend_test!(the_list_filters_by_each_field_and_by_text, |app| async move {
     assert_eq!(ids(list("?q=%25").await), [percent.as_str()]);
 
     let res = app.get(&format!("{ORGS}?kind=castle")).bearer_auth(&token).send().await.unwrap();
-    assert_problem(res, 422).await;
+    let problem = assert_problem(res, 422).await;
+    assert_eq!(field_names(&problem), ["kind"]);
+    let res = app.get(&format!("{ORGS}?parent_id=nope")).bearer_auth(&token).send().await.unwrap();
+    let problem = assert_problem(res, 422).await;
+    assert_eq!(field_names(&problem), ["parent_id"]);
     let res = app.get(&format!("{ORGS}?limit=201")).bearer_auth(&token).send().await.unwrap();
     assert_problem(res, 422).await;
     let res = app.get(&format!("{ORGS}?cursor=garbage")).bearer_auth(&token).send().await.unwrap();
     assert_problem(res, 422).await;
 });
+
+backend_test!(
+    registry_editors_may_write_organizations_and_others_get_403_with_nothing_changed,
+    |app| async move {
+        let admin = app.admin_token().await;
+        let home = app
+            .create_org(
+                &admin,
+                "BPJS Ketenagakerjaan Kantor Cabang Padang",
+                "BPJSTK-PDG",
+                "social_security_branch",
+                None,
+            )
+            .await;
+        for role in ["bpjs_staff", "opd_staff"] {
+            let token = app.user_token(&admin, &format!("user-{role}"), role, Some(&home)).await;
+            let id = app
+                .create_org(&token, &format!("Created by {role}"), &format!("BY-{role}"), "employer", None)
+                .await;
+            let path = format!("{ORGS}/{id}");
+            let res = patch(&app, &token, &path, Some("\"1\""), json!({"notes": "edited"})).await;
+            assert_eq!(res.status(), 200, "{role} edits");
+            let res = delete(&app, &token, &path, Some("\"2\"")).await;
+            assert_eq!(res.status(), 204, "{role} deletes");
+        }
+        let target =
+            app.create_org(&admin, "PT. Damko Manggala Utama", "DAMKO", "perisai_agency", None).await;
+        let path = format!("{ORGS}/{target}");
+        let (before, _) = read(&app, &admin, &path).await;
+        for role in ["partner_staff", "auditor"] {
+            let token = app.user_token(&admin, &format!("user-{role}"), role, Some(&target)).await;
+            let res = app
+                .post(ORGS)
+                .bearer_auth(&token)
+                .json(&json!({"name": "Nope", "short_name": format!("NOPE-{role}"), "kind": "other"}))
+                .send()
+                .await
+                .unwrap();
+            assert_problem(res, 403).await;
+            // Not even their own organization.
+            let res = patch(&app, &token, &path, Some("\"1\""), json!({"notes": "edited"})).await;
+            assert_problem(res, 403).await;
+            let res = delete(&app, &token, &path, Some("\"1\"")).await;
+            assert_problem(res, 403).await;
+            // They may read.
+            let (now, _) = read(&app, &token, &path).await;
+            assert_eq!(now, before);
+            let res = app.get(ORGS).bearer_auth(&token).send().await.unwrap();
+            assert_eq!(res.status(), 200);
+        }
+        assert_eq!(crate::conventions::count_orgs(&app, "NOPE-partner_staff"), 0);
+        assert_eq!(crate::conventions::count_orgs(&app, "NOPE-auditor"), 0);
+        assert_eq!(audit_of(&app, "organization", &target).len(), 1);
+    }
+);

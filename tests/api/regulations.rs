@@ -182,5 +182,50 @@ backend_test!(the_regulation_list_filters_by_kind_status_year_and_text, |app| as
     let res = app.get(&format!("{REGS}?status=lost")).bearer_auth(&token).send().await.unwrap();
     assert_problem(res, 422).await;
     let res = app.get(&format!("{REGS}?year=abc")).bearer_auth(&token).send().await.unwrap();
-    assert_problem(res, 422).await;
+    let problem = assert_problem(res, 422).await;
+    assert_eq!(field_names(&problem), ["year"]);
 });
+
+backend_test!(
+    registry_editors_may_write_regulations_and_others_get_403_with_nothing_changed,
+    |app| async move {
+        let admin = app.admin_token().await;
+        let home =
+            app.create_org(&admin, "Disnakerin Kota Padang", "DISNAKERIN", "regional_agency", None).await;
+        for (i, role) in ["bpjs_staff", "opd_staff"].iter().enumerate() {
+            let token = app.user_token(&admin, &format!("user-{role}"), role, Some(&home)).await;
+            let id = app
+                .create_regulation(&token, "peraturan_menteri", &format!("{}", i + 1), 2020, "Permenaker")
+                .await;
+            let path = format!("{REGS}/{id}");
+            let res = patch(&app, &token, &path, Some("\"1\""), json!({"summary": "edited"})).await;
+            assert_eq!(res.status(), 200, "{role} edits");
+            let res = delete(&app, &token, &path, Some("\"2\"")).await;
+            assert_eq!(res.status(), 204, "{role} deletes");
+        }
+        let target = app.create_regulation(&admin, "undang_undang", "24", 2011, "BPJS").await;
+        let path = format!("{REGS}/{target}");
+        let (before, _) = read(&app, &admin, &path).await;
+        for role in ["partner_staff", "auditor"] {
+            let token = app.user_token(&admin, &format!("user-{role}"), role, Some(&home)).await;
+            let res = app
+                .post(REGS)
+                .bearer_auth(&token)
+                .json(&json!({"kind": "other", "number": "9", "year": 2020, "title": "t", "issuer": "i"}))
+                .send()
+                .await
+                .unwrap();
+            assert_problem(res, 403).await;
+            let res = patch(&app, &token, &path, Some("\"1\""), json!({"summary": "edited"})).await;
+            assert_problem(res, 403).await;
+            let res = delete(&app, &token, &path, Some("\"1\"")).await;
+            assert_problem(res, 403).await;
+            let (now, _) = read(&app, &token, &path).await;
+            assert_eq!(now, before);
+        }
+        let res = app.get(&format!("{REGS}?kind=other")).bearer_auth(&admin).send().await.unwrap();
+        let list: Value = res.json().await.unwrap();
+        assert_eq!(list["items"].as_array().unwrap().len(), 0);
+        assert_eq!(audit_of(&app, "regulation", &target).len(), 1);
+    }
+);
