@@ -6,23 +6,25 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::model::{AgreementRecord, Scope, checks, nullable, text_enum};
+use super::model::{AgreementRecord, Scope, checks};
 use crate::auth::extractor::organization_with_ancestors;
 use crate::db::schema::{commitment_updates, commitments};
 use crate::db::types::to_utc;
 use crate::db::{DbConnection, Id, Timestamp};
-use crate::error::{AppError, FieldError, text};
+use crate::error::{AppError, text};
+use crate::http::fields::nullable;
+use crate::http::{Validator, expect_one_row};
 
-text_enum!(
+crate::str_enum! {
     /// Where a commitment stands. fulfilled and cancelled are final.
-    CommitmentStatus {
+    pub enum CommitmentStatus {
         Planned => "planned",
         InProgress => "in_progress",
         Fulfilled => "fulfilled",
         Missed => "missed",
         Cancelled => "cancelled",
     }
-);
+}
 
 impl CommitmentStatus {
     /// A fulfilled or cancelled commitment takes no further progress reports.
@@ -31,16 +33,16 @@ impl CommitmentStatus {
     }
 }
 
-text_enum!(
+crate::str_enum! {
     /// The unit of a target (the units outcomes are measured in).
-    TargetUnit {
+    pub enum TargetUnit {
         People => "people",
         Idr => "idr",
         Documents => "documents",
         Sessions => "sessions",
         Other => "other",
     }
-);
+}
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
 #[diesel(table_name = commitments, treat_none_as_null = true)]
@@ -127,7 +129,7 @@ pub struct Commitment {
 
 /// The body of `POST /agreements/{id}/commitments`. Status and progress start at planned, 0 %, and then
 /// change only through progress reports.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCommitment {
     pub title: String,
@@ -178,7 +180,7 @@ pub struct CommitmentFilter {
 }
 
 /// The body of `POST /commitments/{id}/updates`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProgress {
     /// Default today; not in the future, not before the previous report.
@@ -308,44 +310,38 @@ impl Fields {
                 "Perjanjian sudah diakhiri: komitmennya tidak dapat ditambah atau diubah lagi.",
             )));
         }
-        let mut errors = Vec::new();
-        let title = checks::required(&mut errors, "title", &self.title, checks::MAX_TITLE);
-        let description =
-            checks::optional(&mut errors, "description", self.description.as_deref(), checks::MAX_TEXT);
+        let mut v = Validator::new();
+        let title = v.required("title", Some(self.title.clone()), checks::MAX_TITLE);
+        let description = v.optional("description", self.description.clone(), checks::MAX_TEXT);
         let chain = organization_with_ancestors(conn, Some(self.responsible_organization_id))?;
         let parties = agreement.bound_party_ids();
-        if !chain.iter().any(|org| parties.contains(org)) {
-            errors.push(FieldError::new(
-                "responsible_organization_id",
-                text(
-                    "must be a party to the agreement or an organization under a party",
-                    "harus pihak dalam perjanjian atau organisasi di bawah salah satu pihak",
-                ),
-            ));
-        }
-        if let Some(scope) = self.scope
-            && !agreement.scopes.contains(&scope)
-        {
-            errors.push(FieldError::new(
-                "scope",
-                text("must be one of the agreement's scopes", "harus salah satu ruang lingkup perjanjian"),
-            ));
-        }
-        if self.target_value.is_some_and(|v| v < 0) {
-            errors.push(FieldError::new("target_value", text("must not be negative", "tidak boleh negatif")));
-        }
-        if self.target_value.is_some() != self.target_unit.is_some() {
-            errors.push(FieldError::new(
-                "target_unit",
-                text(
-                    "target_value and target_unit go together: give both or neither",
-                    "target_value dan target_unit harus diisi bersama atau dikosongkan bersama",
-                ),
-            ));
-        }
-        if !errors.is_empty() {
-            return Err(AppError::validation(errors));
-        }
+        v.check(
+            chain.iter().any(|org| parties.contains(org)),
+            "responsible_organization_id",
+            text(
+                "must be a party to the agreement or an organization under a party",
+                "harus pihak dalam perjanjian atau organisasi di bawah salah satu pihak",
+            ),
+        );
+        v.check(
+            self.scope.is_none_or(|scope| agreement.scopes.contains(&scope)),
+            "scope",
+            text("must be one of the agreement's scopes", "harus salah satu ruang lingkup perjanjian"),
+        );
+        v.check(
+            self.target_value.is_none_or(|t| t >= 0),
+            "target_value",
+            text("must not be negative", "tidak boleh negatif"),
+        );
+        v.check(
+            self.target_value.is_some() == self.target_unit.is_some(),
+            "target_unit",
+            text(
+                "target_value and target_unit go together: give both or neither",
+                "target_value dan target_unit harus diisi bersama atau dikosongkan bersama",
+            ),
+        );
+        v.finish()?;
         Ok(Fields { title, description, ..self })
     }
 
@@ -381,47 +377,42 @@ pub fn check_progress(
             "Perjanjian masih draf: kemajuan dilaporkan setelah perjanjian berlaku.",
         )));
     }
-    let mut errors = Vec::new();
+    let mut v = Validator::new();
     let reported_on = body.reported_on.unwrap_or(today);
-    if reported_on > today {
-        errors.push(FieldError::new(
-            "reported_on",
-            text("must not be in the future", "tidak boleh di masa depan"),
-        ));
-    }
-    if let Some(last) = last
-        && reported_on < last.reported_on
-    {
-        errors.push(FieldError::new(
+    v.check(
+        reported_on <= today,
+        "reported_on",
+        text("must not be in the future", "tidak boleh di masa depan"),
+    );
+    if let Some(last) = last {
+        v.check(
+            reported_on >= last.reported_on,
             "reported_on",
             text(
                 format!("must not be before the previous report ({})", last.reported_on),
                 format!("tidak boleh sebelum laporan sebelumnya ({})", last.reported_on),
             ),
-        ));
+        );
     }
     let progress = body.progress_pct.unwrap_or(match body.status {
         CommitmentStatus::Fulfilled => 100,
         _ => commitment.progress_pct,
     });
-    if !(0..=100).contains(&progress) {
-        errors.push(FieldError::new(
-            "progress_pct",
-            text("must be between 0 and 100", "harus antara 0 dan 100"),
-        ));
-    } else if body.status == CommitmentStatus::Fulfilled && progress != 100 {
-        errors.push(FieldError::new(
+    v.range("progress_pct", i64::from(progress), 0, 100);
+    if !v.has_error("progress_pct") {
+        v.check(
+            body.status != CommitmentStatus::Fulfilled || progress == 100,
             "progress_pct",
             text("must be 100 when the commitment is fulfilled", "harus 100 bila komitmen terpenuhi"),
-        ));
+        );
     }
-    if body.value_achieved.is_some_and(|v| v < 0) {
-        errors.push(FieldError::new("value_achieved", text("must not be negative", "tidak boleh negatif")));
-    }
-    let note = checks::optional(&mut errors, "note", body.note.as_deref(), checks::MAX_TEXT);
-    if !errors.is_empty() {
-        return Err(AppError::validation(errors));
-    }
+    v.check(
+        body.value_achieved.is_none_or(|x| x >= 0),
+        "value_achieved",
+        text("must not be negative", "tidak boleh negatif"),
+    );
+    let note = v.optional("note", body.note, checks::MAX_TEXT);
+    v.finish()?;
     Ok((reported_on, progress, note))
 }
 
@@ -443,7 +434,7 @@ pub fn update(conn: &mut DbConnection, row: &CommitmentRow, expected_version: i3
     )
     .set(row)
     .execute(conn)?;
-    if changed == 0 { Err(AppError::precondition_failed()) } else { Ok(()) }
+    expect_one_row(changed)
 }
 
 /// Up to `limit` commitments of the agreement after the id `after`, in creation order.

@@ -5,10 +5,11 @@ use chrono::NaiveDate;
 
 use super::model::{
     AgreementPatch, AgreementRecord, AgreementRow, AgreementStatus, AmendmentChanges, Confidentiality,
-    NewAgreement, NewAmendment, PartyInput, PartyRole, Scope, Termination, checks,
+    NewAgreement, NewAmendment, PartyInput, Scope, Termination, bound_ids, checks,
 };
 use crate::db::Id;
 use crate::error::{AppError, FieldError, text};
+use crate::http::Validator;
 
 /// What an agreement says: every field a client edits, checked and normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,22 +30,23 @@ pub struct Content {
 impl Content {
     /// A new draft's content; 422 naming every invalid field.
     pub fn from_new(body: NewAgreement) -> Result<Content, AppError> {
-        let mut errors = Vec::new();
+        let mut v = Validator::new();
         let content = Content {
-            number: checks::optional(&mut errors, "number", body.number.as_deref(), checks::MAX_SHORT),
-            title: checks::required(&mut errors, "title", &body.title, checks::MAX_TITLE),
+            number: v.optional("number", body.number, checks::MAX_SHORT),
+            title: v.required("title", Some(body.title), checks::MAX_TITLE),
             kind: body.kind.as_str().to_string(),
             signed_on: body.signed_on,
             effective_from: body.effective_from,
             effective_until: body.effective_until,
-            summary: checks::optional(&mut errors, "summary", body.summary.as_deref(), checks::MAX_TEXT),
+            summary: v.optional("summary", body.summary, checks::MAX_TEXT),
             confidentiality: body.confidentiality.unwrap_or(Confidentiality::Internal).as_str().to_string(),
-            scopes: checks::set(&body.scopes),
-            legal_basis: checks::set(&body.legal_basis),
-            parties: checks::parties(&mut errors, "parties", &body.parties),
+            scopes: checks::scopes(&body.scopes),
+            legal_basis: checks::ids(&body.legal_basis),
+            parties: checks::parties(&mut v, "parties", &body.parties),
         };
-        checks::period(&mut errors, content.effective_from, content.effective_until);
-        finish(content, errors)
+        period(&mut v, &content);
+        v.finish()?;
+        Ok(content)
     }
 
     /// The content of a stored agreement.
@@ -76,13 +78,13 @@ impl Content {
 
     /// The content after a PATCH; 422 naming every invalid field.
     pub fn patched(&self, patch: AgreementPatch) -> Result<Content, AppError> {
-        let mut errors = Vec::new();
+        let mut v = Validator::new();
         let mut next = self.clone();
         if let Some(number) = patch.number {
-            next.number = checks::optional(&mut errors, "number", number.as_deref(), checks::MAX_SHORT);
+            next.number = v.optional("number", number, checks::MAX_SHORT);
         }
         if let Some(title) = patch.title {
-            next.title = checks::required(&mut errors, "title", &title, checks::MAX_TITLE);
+            next.title = v.required("title", Some(title), checks::MAX_TITLE);
         }
         if let Some(kind) = patch.kind {
             next.kind = kind.as_str().to_string();
@@ -97,31 +99,37 @@ impl Content {
             next.effective_until = v;
         }
         if let Some(summary) = patch.summary {
-            next.summary = checks::optional(&mut errors, "summary", summary.as_deref(), checks::MAX_TEXT);
+            next.summary = v.optional("summary", summary, checks::MAX_TEXT);
         }
         if let Some(c) = patch.confidentiality {
             next.confidentiality = c.as_str().to_string();
         }
         if let Some(scopes) = patch.scopes {
-            next.scopes = checks::set(&scopes);
+            next.scopes = checks::scopes(&scopes);
         }
         if let Some(basis) = patch.legal_basis {
-            next.legal_basis = checks::set(&basis);
+            next.legal_basis = checks::ids(&basis);
         }
         if let Some(parties) = patch.parties {
-            next.parties = checks::parties(&mut errors, "parties", &parties);
+            next.parties = checks::parties(&mut v, "parties", &parties);
         }
-        checks::period(&mut errors, next.effective_from, next.effective_until);
-        finish(next, errors)
+        period(&mut v, &next);
+        v.finish()?;
+        Ok(next)
     }
 
     pub fn party_ids(&self) -> Vec<Id> {
         self.parties.iter().map(|p| p.organization_id).collect()
     }
 
-    /// The distinct organizations bound by the agreement (witnesses are not).
+    /// The organizations bound by the agreement (witnesses are not).
+    pub fn bound_party_ids(&self) -> Vec<Id> {
+        bound_ids(&self.parties)
+    }
+
+    /// How many distinct organizations the agreement binds (parties are unique per organization).
     pub fn bound_parties(&self) -> usize {
-        self.parties.iter().filter(|p| p.role != PartyRole::Witness).count()
+        self.bound_party_ids().len()
     }
 
     /// Writes the scalar fields onto the stored row.
@@ -137,8 +145,9 @@ impl Content {
     }
 }
 
-fn finish(content: Content, errors: Vec<FieldError>) -> Result<Content, AppError> {
-    if errors.is_empty() { Ok(content) } else { Err(AppError::validation(errors)) }
+/// The period must not end before it starts.
+fn period(v: &mut Validator, content: &Content) {
+    v.date_order(content.effective_from, content.effective_until, "effective_until", "effective_from");
 }
 
 fn is_active(record: &AgreementRecord) -> bool {
@@ -191,20 +200,12 @@ pub fn check_edit(current: &AgreementRecord, next: &Content) -> Result<(), AppEr
                     .collect();
                 return Err(e);
             }
-            let mut errors = Vec::new();
-            if next.number.is_none() {
-                errors.push(FieldError::new(
-                    "number",
-                    text("is required while the agreement is active", "wajib selama perjanjian berlaku"),
-                ));
-            }
-            if next.signed_on.is_none() {
-                errors.push(FieldError::new(
-                    "signed_on",
-                    text("is required while the agreement is active", "wajib selama perjanjian berlaku"),
-                ));
-            }
-            if errors.is_empty() { Ok(()) } else { Err(AppError::validation(errors)) }
+            let mut v = Validator::new();
+            let required =
+                || text("is required while the agreement is active", "wajib selama perjanjian berlaku");
+            v.check(next.number.is_some(), "number", required());
+            v.check(next.signed_on.is_some(), "signed_on", required());
+            v.finish()
         }
         _ => Ok(()),
     }
@@ -259,19 +260,19 @@ pub fn check_termination(record: &AgreementRecord, body: &Termination) -> Result
             "Hanya perjanjian yang berlaku atau kedaluwarsa yang dapat diakhiri.",
         )));
     }
-    let mut errors = Vec::new();
-    let reason = checks::required(&mut errors, "reason", &body.reason, checks::MAX_TEXT);
+    let mut v = Validator::new();
+    let reason = v.required("reason", Some(body.reason.clone()), checks::MAX_TEXT);
     let start = record.row.effective_from.into_iter().chain(record.row.signed_on).min();
-    if start.is_some_and(|s| body.terminated_on < s) {
-        errors.push(FieldError::new(
-            "terminated_on",
-            text(
-                "must not be before the agreement was signed or took effect",
-                "tidak boleh sebelum perjanjian ditandatangani atau berlaku",
-            ),
-        ));
-    }
-    if errors.is_empty() { Ok(reason) } else { Err(AppError::validation(errors)) }
+    v.check(
+        start.is_none_or(|s| body.terminated_on >= s),
+        "terminated_on",
+        text(
+            "must not be before the agreement was signed or took effect",
+            "tidak boleh sebelum perjanjian ditandatangani atau berlaku",
+        ),
+    );
+    v.finish()?;
+    Ok(reason)
 }
 
 /// An amendment: checks it against the active agreement and answers the content it leads to, with the
@@ -283,22 +284,16 @@ pub fn amend(record: &AgreementRecord, body: &NewAmendment) -> Result<(Content, 
             "Hanya perjanjian yang berlaku (atau kedaluwarsa) yang dapat diadendum; ubah draf secara langsung.",
         )));
     }
-    let mut errors = Vec::new();
-    let number = checks::required(&mut errors, "number", &body.number, checks::MAX_SHORT);
-    let summary = checks::required(&mut errors, "summary", &body.summary, checks::MAX_TEXT);
-    if record.row.signed_on.is_some_and(|s| body.signed_on < s) {
-        errors.push(FieldError::new(
-            "signed_on",
-            text(
-                "must not be before the agreement was signed",
-                "tidak boleh sebelum perjanjian ditandatangani",
-            ),
-        ));
-    }
+    let mut v = Validator::new();
+    let number = v.required("number", Some(body.number.clone()), checks::MAX_SHORT);
+    let summary = v.required("summary", Some(body.summary.clone()), checks::MAX_TEXT);
+    v.check(
+        record.row.signed_on.is_none_or(|s| body.signed_on >= s),
+        "signed_on",
+        text("must not be before the agreement was signed", "tidak boleh sebelum perjanjian ditandatangani"),
+    );
     let changes = &body.changes;
-    if changes.is_empty() {
-        errors.push(FieldError::new("changes", text("must change something", "harus mengubah sesuatu")));
-    }
+    v.check(!changes.is_empty(), "changes", text("must change something", "harus mengubah sesuatu"));
     let mut next = Content::of(record);
     if let Some(from) = changes.effective_from {
         next.effective_from = Some(from);
@@ -307,62 +302,55 @@ pub fn amend(record: &AgreementRecord, body: &NewAmendment) -> Result<(Content, 
         next.effective_until = until;
     }
     for (i, scope) in changes.scopes_removed.iter().enumerate() {
-        if !next.scopes.contains(scope) {
-            errors.push(FieldError::new(
-                format!("changes.scopes_removed[{i}]"),
-                text("is not a scope of the agreement", "bukan ruang lingkup perjanjian ini"),
-            ));
-        }
+        v.check(
+            next.scopes.contains(scope),
+            &format!("changes.scopes_removed[{i}]"),
+            text("is not a scope of the agreement", "bukan ruang lingkup perjanjian ini"),
+        );
     }
     next.scopes.retain(|s| !changes.scopes_removed.contains(s));
     for (i, scope) in changes.scopes_added.iter().enumerate() {
-        if next.scopes.contains(scope) {
-            errors.push(FieldError::new(
-                format!("changes.scopes_added[{i}]"),
-                text("is already a scope of the agreement", "sudah menjadi ruang lingkup perjanjian ini"),
-            ));
-        }
+        v.check(
+            !next.scopes.contains(scope),
+            &format!("changes.scopes_added[{i}]"),
+            text("is already a scope of the agreement", "sudah menjadi ruang lingkup perjanjian ini"),
+        );
     }
-    next.scopes = checks::set(&[next.scopes.clone(), changes.scopes_added.clone()].concat());
+    next.scopes = checks::scopes(&[next.scopes.clone(), changes.scopes_added.clone()].concat());
     for (i, org) in changes.parties_removed.iter().enumerate() {
-        if !next.parties.iter().any(|p| p.organization_id == *org) {
-            errors.push(FieldError::new(
-                format!("changes.parties_removed[{i}]"),
-                text("is not a party to the agreement", "bukan pihak dalam perjanjian ini"),
-            ));
-        }
+        v.check(
+            next.parties.iter().any(|p| p.organization_id == *org),
+            &format!("changes.parties_removed[{i}]"),
+            text("is not a party to the agreement", "bukan pihak dalam perjanjian ini"),
+        );
     }
     next.parties.retain(|p| !changes.parties_removed.contains(&p.organization_id));
-    let added = checks::parties(&mut errors, "changes.parties_added", &changes.parties_added);
+    let added = checks::parties(&mut v, "changes.parties_added", &changes.parties_added);
     for (i, p) in added.iter().enumerate() {
-        if next.parties.iter().any(|q| q.organization_id == p.organization_id) {
-            errors.push(FieldError::new(
-                format!("changes.parties_added[{i}].organization_id"),
-                text("is already a party to the agreement", "sudah menjadi pihak dalam perjanjian ini"),
-            ));
-        }
+        v.check(
+            !next.parties.iter().any(|q| q.organization_id == p.organization_id),
+            &format!("changes.parties_added[{i}].organization_id"),
+            text("is already a party to the agreement", "sudah menjadi pihak dalam perjanjian ini"),
+        );
     }
     next.parties.extend(added.iter().cloned());
-    checks::period(&mut errors, next.effective_from, next.effective_until);
-    if next.bound_parties() < 2 {
-        errors.push(FieldError::new(
-            "changes.parties_removed",
-            text(
-                "would leave fewer than two party organizations",
-                "akan menyisakan kurang dari dua organisasi pihak",
-            ),
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(AppError::validation(errors));
-    }
+    period(&mut v, &next);
+    v.check(
+        next.bound_parties() >= 2,
+        "changes.parties_removed",
+        text(
+            "would leave fewer than two party organizations",
+            "akan menyisakan kurang dari dua organisasi pihak",
+        ),
+    );
+    v.finish()?;
     let normalised = NewAmendment {
         number,
         signed_on: body.signed_on,
         summary,
         changes: AmendmentChanges {
-            scopes_added: checks::set(&changes.scopes_added),
-            scopes_removed: checks::set(&changes.scopes_removed),
+            scopes_added: checks::scopes(&changes.scopes_added),
+            scopes_removed: checks::scopes(&changes.scopes_removed),
             parties_added: added,
             ..changes.clone()
         },

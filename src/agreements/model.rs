@@ -3,41 +3,19 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::db::schema::{agreement_parties, agreements, amendments};
 use crate::db::types::to_utc;
 use crate::db::{Id, Timestamp};
-use crate::error::{FieldError, text};
+use crate::error::text;
+use crate::http::Validator;
+use crate::http::fields::nullable;
 
-/// A lower-case snake_case enumeration stored as text: serde names, `as_str`, `parse` and `ALL` in one
-/// declaration, so that the stored text and the JSON text cannot drift apart.
-macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<$name> {
-                $name::ALL.iter().copied().find(|v| v.as_str() == s)
-            }
-        }
-    };
-}
-pub(crate) use text_enum;
-
-text_enum!(
+crate::str_enum! {
     /// The form of the agreement (PP 85/2013 art. 4).
-    AgreementKind {
+    pub enum AgreementKind {
         NotaKesepahaman => "nota_kesepahaman",
         NotaKesepakatan => "nota_kesepakatan",
         PerjanjianKerjaSama => "perjanjian_kerja_sama",
@@ -45,39 +23,39 @@ text_enum!(
         KerjaSamaFungsional => "kerja_sama_fungsional",
         Other => "other",
     }
-);
+}
 
-text_enum!(
+crate::str_enum! {
     /// The status as the API shows it: `expired` is an active agreement whose `effective_until` has passed.
-    AgreementStatus {
+    pub enum AgreementStatus {
         Draft => "draft",
         Active => "active",
         Expired => "expired",
         Terminated => "terminated",
     }
-);
+}
 
-text_enum!(
+crate::str_enum! {
     /// Who may read the agreement: `restricted` ones only its parties, auditors and administrators.
-    Confidentiality {
+    pub enum Confidentiality {
         Internal => "internal",
         Restricted => "restricted",
     }
-);
+}
 
-text_enum!(
+crate::str_enum! {
     /// A party's role in the agreement. Witnesses sign but carry no obligations.
-    PartyRole {
+    pub enum PartyRole {
         FirstParty => "first_party",
         SecondParty => "second_party",
         Party => "party",
         Witness => "witness",
     }
-);
+}
 
-text_enum!(
+crate::str_enum! {
     /// A field of cooperation the agreement covers.
-    Scope {
+    pub enum Scope {
         Regulation => "regulation",
         Budget => "budget",
         Sosialisasi => "sosialisasi",
@@ -88,7 +66,7 @@ text_enum!(
         Service => "service",
         Compliance => "compliance",
     }
-);
+}
 
 /// The agreement as stored (status is the stored one: draft, active or terminated).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset, Serialize)]
@@ -248,8 +226,14 @@ pub struct PartyInput {
     pub signatory_position: Option<String>,
 }
 
+/// The organizations among `parties` that take on obligations (witnesses do not): those whose users may
+/// edit the agreement.
+pub fn bound_ids(parties: &[PartyInput]) -> Vec<Id> {
+    parties.iter().filter(|p| p.role != PartyRole::Witness).map(|p| p.organization_id).collect()
+}
+
 /// The body of `POST /agreements`: a new agreement starts as a draft.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAgreement {
     #[schema(example = "130.60/NK/BKS-PDG/2021")]
@@ -270,15 +254,6 @@ pub struct NewAgreement {
     pub legal_basis: Vec<Id>,
     #[serde(default)]
     pub parties: Vec<PartyInput>,
-}
-
-/// `Some(None)` when the field is sent as `null`, `None` when it is left out: PATCH can clear a field.
-pub fn nullable<'de, D, T>(de: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(de).map(Some)
 }
 
 /// The body of `PATCH /agreements/{id}`: only the fields sent change; `null` clears an optional field.
@@ -346,7 +321,7 @@ impl AmendmentChanges {
 }
 
 /// The body of `POST /agreements/{id}/amendments`.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAmendment {
     #[schema(example = "130.60/ADD-1/BKS-PDG/2023")]
@@ -420,7 +395,7 @@ pub struct AgreementFilter {
     pub q: Option<String>,
 }
 
-/// Field checks shared by the bodies: the limits a careful registry keeps.
+/// Field checks the agreement bodies share, on top of [`Validator`].
 pub mod checks {
     use super::*;
 
@@ -428,78 +403,32 @@ pub mod checks {
     pub const MAX_SHORT: usize = 200;
     pub const MAX_TEXT: usize = 10_000;
 
-    /// A required text: trimmed, not empty, at most `max` characters.
-    pub fn required(errors: &mut Vec<FieldError>, field: &str, value: &str, max: usize) -> String {
-        let value = value.trim();
-        if value.is_empty() {
-            errors.push(FieldError::new(field, text("must not be empty", "tidak boleh kosong")));
-        } else if value.chars().count() > max {
-            errors.push(too_long(field, max));
-        }
-        value.to_string()
-    }
-
-    /// An optional text: trimmed; empty becomes absent.
-    pub fn optional(
-        errors: &mut Vec<FieldError>,
-        field: &str,
-        value: Option<&str>,
-        max: usize,
-    ) -> Option<String> {
-        let value = value.map(str::trim).filter(|v| !v.is_empty())?;
-        if value.chars().count() > max {
-            errors.push(too_long(field, max));
-        }
-        Some(value.to_string())
-    }
-
-    fn too_long(field: &str, max: usize) -> FieldError {
-        FieldError::new(
-            field,
-            text(format!("must be at most {max} characters"), format!("paling banyak {max} karakter")),
-        )
-    }
-
-    /// The period must not end before it starts.
-    pub fn period(errors: &mut Vec<FieldError>, from: Option<NaiveDate>, until: Option<NaiveDate>) {
-        if let (Some(from), Some(until)) = (from, until)
-            && until < from
-        {
-            errors.push(FieldError::new(
-                "effective_until",
-                text("must not be before effective_from", "tidak boleh sebelum effective_from"),
-            ));
-        }
-    }
-
     /// Parties: each organization once, texts trimmed.
-    pub fn parties(errors: &mut Vec<FieldError>, field: &str, parties: &[PartyInput]) -> Vec<PartyInput> {
+    pub fn parties(v: &mut Validator, field: &str, parties: &[PartyInput]) -> Vec<PartyInput> {
         let mut seen = Vec::new();
         let mut out = Vec::new();
         for (i, p) in parties.iter().enumerate() {
             if seen.contains(&p.organization_id) {
-                errors.push(FieldError::new(
+                v.error(
                     format!("{field}[{i}].organization_id"),
                     text(
                         "names an organization that is already a party",
                         "menyebut organisasi yang sudah menjadi pihak",
                     ),
-                ));
+                );
             }
             seen.push(p.organization_id);
             out.push(PartyInput {
                 organization_id: p.organization_id,
                 role: p.role,
-                signatory_name: optional(
-                    errors,
+                signatory_name: v.optional(
                     &format!("{field}[{i}].signatory_name"),
-                    p.signatory_name.as_deref(),
+                    p.signatory_name.clone(),
                     MAX_SHORT,
                 ),
-                signatory_position: optional(
-                    errors,
+                signatory_position: v.optional(
                     &format!("{field}[{i}].signatory_position"),
-                    p.signatory_position.as_deref(),
+                    p.signatory_position.clone(),
                     MAX_SHORT,
                 ),
             });
@@ -507,8 +436,13 @@ pub mod checks {
         out
     }
 
-    /// A set given as a list: sorted, each once.
-    pub fn set<T: Ord + Copy>(values: &[T]) -> Vec<T> {
+    /// Scopes given as a list: each once, in the canonical order.
+    pub fn scopes(values: &[Scope]) -> Vec<Scope> {
+        Scope::ALL.iter().copied().filter(|s| values.contains(s)).collect()
+    }
+
+    /// Ids given as a list: sorted, each once.
+    pub fn ids(values: &[Id]) -> Vec<Id> {
         let mut v = values.to_vec();
         v.sort();
         v.dedup();

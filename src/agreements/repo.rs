@@ -7,22 +7,17 @@ use diesel::prelude::*;
 use super::lifecycle::Content;
 use super::model::{
     AgreementFilter, AgreementRecord, AgreementRow, AgreementStatus, AmendmentRow, Confidentiality, Party,
-    PartyRole, PartyRow, Scope,
+    PartyRole, PartyRow, Scope, checks,
 };
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::schema::{
     activities, agreement_legal_basis, agreement_parties, agreement_scopes, agreements, amendments,
-    organizations, outcomes,
+    organizations, outcomes, regulations,
 };
 use crate::db::{DbConnection, Id};
 use crate::error::{AppError, text};
-
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
-diesel::define_sql_function!(
-    #[sql_name = "lower"]
-    fn lower_nullable(x: diesel::sql_types::Nullable<diesel::sql_types::Text>)
-        -> diesel::sql_types::Nullable<diesel::sql_types::Text>
-);
+use crate::http::expect_one_row;
+use crate::http::search::{self, lower};
 
 /// Which restricted agreements a user may see.
 #[derive(Debug, Clone)]
@@ -97,9 +92,9 @@ pub fn complete(conn: &mut DbConnection, rows: Vec<AgreementRow>) -> Result<Vec<
         .into_iter()
         .map(|row| {
             let id = row.id;
-            let mut scopes: Vec<Scope> =
+            let scopes: Vec<Scope> =
                 scopes.iter().filter(|(a, _)| *a == id).filter_map(|(_, s)| Scope::parse(s)).collect();
-            scopes.sort();
+            let scopes = checks::scopes(&scopes);
             AgreementRecord {
                 parties: parties
                     .iter()
@@ -188,14 +183,15 @@ pub fn list(
     if let Some(to) = filter.signed_to {
         query = query.filter(agreements::signed_on.le(to));
     }
-    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = like_pattern(q);
+    if let Some(pattern) = search::pattern(filter.q.as_deref()) {
+        // LOWER(NULL) LIKE … is NULL, which the OR treats as no match: the nullable columns need no
+        // special case.
         query = query.filter(
             lower(agreements::title)
                 .like(pattern.clone())
                 .escape('\\')
-                .or(lower_nullable(agreements::number).like(pattern.clone()).escape('\\'))
-                .or(lower_nullable(agreements::summary).like(pattern).escape('\\')),
+                .or(lower(agreements::number.assume_not_null()).like(pattern.clone()).escape('\\').nullable())
+                .or(lower(agreements::summary.assume_not_null()).like(pattern).escape('\\').nullable()),
         );
     }
     if let Some(after) = after {
@@ -203,12 +199,6 @@ pub fn list(
     }
     let rows = query.order(agreements::id.asc()).limit(limit).load(conn)?;
     complete(conn, rows)
-}
-
-/// `%text%`, lower-cased, with LIKE's wildcards escaped so that they match themselves.
-fn like_pattern(q: &str) -> String {
-    let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 /// The ids among `ids` that name no organization.
@@ -220,9 +210,9 @@ pub fn missing_organizations(conn: &mut DbConnection, ids: &[Id]) -> Result<Vec<
 
 /// The ids among `ids` that name no regulation.
 pub fn missing_regulations(conn: &mut DbConnection, ids: &[Id]) -> Result<Vec<Id>, AppError> {
-    // FKREG: until the registry's regulations table is merged.
-    let _ = (conn, ids);
-    Ok(Vec::new())
+    let found: Vec<Id> =
+        regulations::table.filter(regulations::id.eq_any(ids)).select(regulations::id).load(conn)?;
+    Ok(ids.iter().copied().filter(|id| !found.contains(id)).collect())
 }
 
 pub fn insert(conn: &mut DbConnection, row: &AgreementRow, content: &Content) -> Result<(), AppError> {
@@ -243,9 +233,7 @@ pub fn update(
     )
     .set(row)
     .execute(conn)?;
-    if changed == 0 {
-        return Err(AppError::precondition_failed());
-    }
+    expect_one_row(changed)?;
     if let Some(content) = content {
         diesel::delete(agreement_parties::table.filter(agreement_parties::agreement_id.eq(row.id)))
             .execute(conn)?;
@@ -298,7 +286,7 @@ pub fn delete(conn: &mut DbConnection, id: Id, expected_version: i32) -> Result<
         agreements::table.filter(agreements::id.eq(id)).filter(agreements::version.eq(expected_version)),
     )
     .execute(conn)?;
-    if removed == 0 { Err(AppError::precondition_failed()) } else { Ok(()) }
+    expect_one_row(removed)
 }
 
 /// Whether another agreement has this number (the unique index would refuse it with a vaguer message).

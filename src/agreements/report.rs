@@ -102,6 +102,94 @@ pub struct LastChange {
     pub actor_role: Option<String>,
 }
 
+/// One line of the report as CSV (`Accept: text/csv`): every section flattened to section, item, value
+/// and detail, so that a spreadsheet reads the whole report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReportLine {
+    pub section: &'static str,
+    pub item: String,
+    pub value: String,
+    pub detail: Option<String>,
+}
+
+fn line(
+    section: &'static str,
+    item: impl ToString,
+    value: impl ToString,
+    detail: Option<String>,
+) -> ReportLine {
+    ReportLine { section, item: item.to_string(), value: value.to_string(), detail }
+}
+
+fn or_empty<T: ToString>(value: Option<T>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_default()
+}
+
+impl AgreementReport {
+    pub fn lines(&self) -> Vec<ReportLine> {
+        let mut out = vec![
+            line("agreement", "id", self.agreement_id, None),
+            line("agreement", "number", or_empty(self.number.as_ref()), None),
+            line("agreement", "title", &self.title, None),
+            line("agreement", "kind", &self.kind, None),
+            line("agreement", "confidentiality", &self.confidentiality, None),
+            line("agreement", "as_of", self.as_of, None),
+            line("agreement", "status", self.status, None),
+            line("agreement", "signed_on", or_empty(self.signed_on), None),
+            line("agreement", "effective_from", or_empty(self.effective_from), None),
+            line("agreement", "effective_until", or_empty(self.effective_until), None),
+            line("agreement", "days_until_expiry", or_empty(self.days_until_expiry), None),
+        ];
+        out.extend(
+            self.parties
+                .iter()
+                .map(|p| line("party", &p.organization_name, p.role, Some(p.organization_id.to_string()))),
+        );
+        out.extend(self.scopes.iter().map(|s| line("scope", s, "", None)));
+        let c = &self.commitments;
+        out.push(line("commitments", "total", c.total, None));
+        for (status, n) in [
+            ("planned", c.by_status.planned),
+            ("in_progress", c.by_status.in_progress),
+            ("fulfilled", c.by_status.fulfilled),
+            ("missed", c.by_status.missed),
+            ("cancelled", c.by_status.cancelled),
+        ] {
+            out.push(line("commitments", status, n, None));
+        }
+        out.extend(c.overdue.iter().map(|o| {
+            line("overdue_commitment", &o.title, o.days_overdue, Some(format!("due {}", or_empty(o.due_on))))
+        }));
+        out.extend(
+            self.activities.iter().map(|a| {
+                line("activities", a.scope, a.held, a.last_held_on.map(|d| format!("last held {d}")))
+            }),
+        );
+        out.extend(self.outcomes.iter().map(|o| {
+            line(
+                "outcomes",
+                format!("{} ({})", o.kind, o.unit),
+                o.total,
+                Some(format!("{} outcomes", o.count)),
+            )
+        }));
+        out.extend(
+            self.amendments
+                .iter()
+                .map(|a| line("amendment", &a.number, a.signed_on, Some(a.summary.clone()))),
+        );
+        if let Some(last) = &self.last_change {
+            out.push(line(
+                "last_change",
+                &last.action,
+                last.occurred_at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+                last.actor_username.clone(),
+            ));
+        }
+        out
+    }
+}
+
 /// Builds the report of a visible agreement.
 pub fn build(
     conn: &mut DbConnection,
@@ -171,7 +259,7 @@ fn activities_by_scope(
         .load(conn)?;
     let mut scopes = record.scopes.clone();
     scopes.extend(held.iter().filter_map(|(s, _)| s.as_deref().and_then(Scope::parse)));
-    scopes.sort();
+    scopes.sort_by_key(|s| Scope::ALL.iter().position(|x| x == s));
     scopes.dedup();
     Ok(scopes
         .into_iter()

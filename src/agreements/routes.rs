@@ -1,6 +1,5 @@
 //! `/agreements`, `/agreements/{id}/…` and `/commitments/…`: thin handlers over [`super::service`].
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::commitments::{
@@ -10,12 +9,13 @@ use super::model::{
     Agreement, AgreementFilter, AgreementPatch, Amendment, NewAgreement, NewAmendment, Termination,
 };
 use super::repo::{self, Visibility};
-use super::report::{self, AgreementReport};
+use super::report::{self, AgreementReport, ReportLine};
 use super::service::{self, Now};
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
 use crate::error::AppError;
-use crate::http::{Endpoint, IfMatch, Json, Page, PageQuery, with_etag};
+use crate::http::csv;
+use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -39,12 +39,6 @@ fn now(state: &AppState) -> Now {
     Now(state.clock.now())
 }
 
-fn created<T: serde::Serialize>(location: String, version: i32, body: &T) -> HttpResponse {
-    let mut builder = HttpResponse::Created();
-    builder.insert_header((header::LOCATION, location));
-    with_etag(builder, version, body)
-}
-
 /// List agreements, in creation order. Restricted agreements the caller is not party to are left out.
 #[utoipa::path(get, path = "/api/v1/agreements", tag = "agreements",
     params(AgreementFilter, PageQuery),
@@ -58,8 +52,8 @@ pub async fn list_agreements(
     req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
-    filter: web::Query<AgreementFilter>,
-    page: web::Query<PageQuery>,
+    filter: Query<AgreementFilter>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let limit = page.limit()?;
@@ -77,6 +71,8 @@ pub async fn list_agreements(
 
 /// Create a draft agreement. The caller's organization (or one above it) must be among its parties.
 #[utoipa::path(post, path = "/api/v1/agreements", tag = "agreements", request_body = NewAgreement,
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
     responses(
         (status = 201, body = Agreement, headers(("Location" = String), ("ETag" = String))),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -89,12 +85,16 @@ pub async fn list_agreements(
 pub async fn create_agreement(
     user: AuthUser,
     state: web::Data<AppState>,
+    idem: Idempotency,
     body: Json<NewAgreement>,
 ) -> Result<HttpResponse, AppError> {
-    let now = now(&state);
-    let body = body.into_inner();
-    let agreement = state.db.write(move |conn| service::create(conn, &user, now, body)).await?;
-    Ok(created(format!("/api/v1/agreements/{}", agreement.id), agreement.version, &agreement))
+    let (now, body, writer) = (now(&state), body.into_inner(), user.clone());
+    let input = body.clone();
+    idem.create(&state, &user, &body, move |conn| {
+        let agreement = service::create(conn, &writer, now, input)?;
+        Created::new(format!("/api/v1/agreements/{}", agreement.id), Some(agreement.version), &agreement)
+    })
+    .await
 }
 
 /// One agreement. A restricted agreement is 404 to non-parties other than auditors and administrators.
@@ -222,7 +222,8 @@ pub async fn terminate_agreement(
 /// Amend an active (or expired) agreement: change its period, scopes and parties at once, and keep the
 /// amendment.
 #[utoipa::path(post, path = "/api/v1/agreements/{id}/amendments", tag = "agreements", request_body = NewAmendment,
-    params(("id" = Id, Path)),
+    params(("id" = Id, Path), ("Idempotency-Key" = Option<String>, Header,
+        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
     responses(
         (status = 201, body = Amendment, headers(("Location" = String))),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -236,13 +237,17 @@ pub async fn create_amendment(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<Id>,
+    idem: Idempotency,
     body: Json<NewAmendment>,
 ) -> Result<HttpResponse, AppError> {
-    let (now, id, body) = (now(&state), id.into_inner(), body.into_inner());
-    let (_, amendment) = state.db.write(move |conn| service::amend(conn, &user, now, id, body)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/agreements/{id}/amendments")))
-        .json(amendment))
+    let (now, id, body, writer) = (now(&state), id.into_inner(), body.into_inner(), user.clone());
+    let input = body.clone();
+    idem.create(&state, &user, &body, move |conn| {
+        let (_, amendment) = service::amend(conn, &writer, now, id, input)?;
+        // Amendments are kept in their agreement's list; they have no address of their own.
+        Created::new(format!("/api/v1/agreements/{id}/amendments"), None, &amendment)
+    })
+    .await
 }
 
 /// The agreement's amendments, in the order they were made.
@@ -259,7 +264,7 @@ pub async fn list_amendments(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<Id>,
-    page: web::Query<PageQuery>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let (id, limit) = (id.into_inner(), page.limit()?);
@@ -275,16 +280,20 @@ pub async fn list_amendments(
     Ok(Page::from_rows(items, limit, |a: &Amendment| a.id).respond(&req))
 }
 
-/// The agreement's report.
+/// The agreement's report. With `Accept: text/csv`, one line per fact: section, item, value, detail.
 #[utoipa::path(get, path = "/api/v1/agreements/{id}/report", tag = "agreements",
     params(("id" = Id, Path)),
     responses(
-        (status = 200, body = AgreementReport),
+        (status = 200, content(
+            (AgreementReport = "application/json"),
+            (Vec<ReportLine> = "text/csv"),
+        )),
         (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn agreement_report(
+    req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<Id>,
@@ -298,13 +307,17 @@ pub async fn agreement_report(
             report::build(conn, &record, today)
         })
         .await?;
+    if csv::wants_csv(&req) {
+        return Ok(HttpResponse::Ok().content_type(csv::TEXT_CSV).body(csv::to_csv(&report.lines())?));
+    }
     Ok(HttpResponse::Ok().json(report))
 }
 
 /// Add a commitment to an agreement. The responsible organization must be a party or under one.
 #[utoipa::path(post, path = "/api/v1/agreements/{id}/commitments", tag = "commitments",
     request_body = NewCommitment,
-    params(("id" = Id, Path)),
+    params(("id" = Id, Path), ("Idempotency-Key" = Option<String>, Header,
+        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
     responses(
         (status = 201, body = Commitment, headers(("Location" = String), ("ETag" = String))),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -318,12 +331,16 @@ pub async fn create_commitment(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<Id>,
+    idem: Idempotency,
     body: Json<NewCommitment>,
 ) -> Result<HttpResponse, AppError> {
-    let (now, id, body) = (now(&state), id.into_inner(), body.into_inner());
-    let commitment =
-        state.db.write(move |conn| service::create_commitment(conn, &user, now, id, body)).await?;
-    Ok(created(format!("/api/v1/commitments/{}", commitment.id), commitment.version, &commitment))
+    let (now, id, body, writer) = (now(&state), id.into_inner(), body.into_inner(), user.clone());
+    let input = body.clone();
+    idem.create(&state, &user, &body, move |conn| {
+        let commitment = service::create_commitment(conn, &writer, now, id, input)?;
+        Created::new(format!("/api/v1/commitments/{}", commitment.id), Some(commitment.version), &commitment)
+    })
+    .await
 }
 
 /// The agreement's commitments, in creation order.
@@ -341,8 +358,8 @@ pub async fn list_commitments(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<Id>,
-    filter: web::Query<CommitmentFilter>,
-    page: web::Query<PageQuery>,
+    filter: Query<CommitmentFilter>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let (id, limit, today) = (id.into_inner(), page.limit()?, state.clock.today());
@@ -412,7 +429,8 @@ pub async fn update_commitment(
 /// Report progress on a commitment. The newest report sets the commitment's status and progress; a
 /// fulfilled or cancelled commitment takes no more (409).
 #[utoipa::path(post, path = "/api/v1/commitments/{id}/updates", tag = "commitments", request_body = NewProgress,
-    params(("id" = Id, Path)),
+    params(("id" = Id, Path), ("Idempotency-Key" = Option<String>, Header,
+        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
     responses(
         (status = 201, body = ProgressUpdate, headers(("Location" = String))),
         (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
@@ -426,14 +444,17 @@ pub async fn create_update(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<Id>,
+    idem: Idempotency,
     body: Json<NewProgress>,
 ) -> Result<HttpResponse, AppError> {
-    let (now, id, body) = (now(&state), id.into_inner(), body.into_inner());
-    let (_, update) =
-        state.db.write(move |conn| service::report_progress(conn, &user, now, id, body)).await?;
-    Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/commitments/{id}/updates")))
-        .json(update))
+    let (now, id, body, writer) = (now(&state), id.into_inner(), body.into_inner(), user.clone());
+    let input = body.clone();
+    idem.create(&state, &user, &body, move |conn| {
+        let (_, update) = service::report_progress(conn, &writer, now, id, input)?;
+        // Reports are kept in their commitment's log; they have no address of their own.
+        Created::new(format!("/api/v1/commitments/{id}/updates"), None, &update)
+    })
+    .await
 }
 
 /// The commitment's progress log, oldest first.
@@ -450,7 +471,7 @@ pub async fn list_updates(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<Id>,
-    page: web::Query<PageQuery>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let (id, limit) = (id.into_inner(), page.limit()?);

@@ -9,7 +9,7 @@ use super::commitments::{
 use super::lifecycle::{self, Content};
 use super::model::{
     Agreement, AgreementPatch, AgreementRecord, AgreementRow, Amendment, AmendmentRow, NewAgreement,
-    NewAmendment, Termination,
+    NewAmendment, Termination, bound_ids,
 };
 use super::repo;
 use crate::audit::{self, Change};
@@ -77,21 +77,14 @@ fn check_references(conn: &mut DbConnection, content: &Content, party_field: &st
             ));
         }
     }
-    let missing = repo::missing_regulations(conn, &content.legal_basis)?;
-    for (i, r) in content.legal_basis.iter().enumerate() {
-        if missing.contains(r) {
-            errors.push(FieldError::new(
-                format!("legal_basis[{i}]"),
-                text("names no regulation", "tidak menunjuk peraturan yang ada"),
-            ));
-        }
+    // The list is normalised (sorted, each once), so the error names the id rather than a position.
+    for r in repo::missing_regulations(conn, &content.legal_basis)? {
+        errors.push(FieldError::new(
+            "legal_basis",
+            text(format!("names no regulation: {r}"), format!("tidak menunjuk peraturan yang ada: {r}")),
+        ));
     }
     if errors.is_empty() { Ok(()) } else { Err(AppError::validation(errors)) }
-}
-
-fn bound(content: &Content) -> Vec<Id> {
-    let witness = super::model::PartyRole::Witness;
-    content.parties.iter().filter(|p| p.role != witness).map(|p| p.organization_id).collect()
 }
 
 pub fn create(
@@ -100,7 +93,8 @@ pub fn create(
     now: Now,
     body: NewAgreement,
 ) -> Result<Agreement, AppError> {
-    policy::authorize(user, Action::EditAgreement { parties: &bound_of_new(&body) })?;
+    // Who may create is decided before the body is checked: a refused user learns nothing about it.
+    may_edit(user, &bound_ids(&body.parties))?;
     let content = Content::from_new(body)?;
     check_references(conn, &content, "parties")?;
     check_number(conn, &content, None)?;
@@ -130,12 +124,6 @@ pub fn create(
     Ok(created)
 }
 
-/// The bound parties a creation names (before the body is checked), for the permission check.
-fn bound_of_new(body: &NewAgreement) -> Vec<Id> {
-    let witness = super::model::PartyRole::Witness;
-    body.parties.iter().filter(|p| p.role != witness).map(|p| p.organization_id).collect()
-}
-
 pub fn update(
     conn: &mut DbConnection,
     user: &AuthUser,
@@ -151,7 +139,7 @@ pub fn update(
     lifecycle::check_edit(&current, &next)?;
     // The user must also be able to edit what the agreement becomes: nobody hands an agreement to
     // parties they do not act for.
-    may_edit(user, &bound(&next))?;
+    may_edit(user, &next.bound_party_ids())?;
     check_references(conn, &next, "parties")?;
     check_number(conn, &next, Some(id))?;
     let children_changed = {
@@ -282,7 +270,7 @@ pub fn amend(
         )));
     }
     let (next, amendment) = lifecycle::amend(&current, &body)?;
-    may_edit(user, &bound(&next))?;
+    may_edit(user, &next.bound_party_ids())?;
     check_references(conn, &next, "changes.parties_added")?;
     let mut row = current.row.clone();
     next.apply_to(&mut row);

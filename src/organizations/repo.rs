@@ -3,7 +3,8 @@ use diesel::prelude::*;
 
 use super::model::{NewOrganization, Organization, OrganizationFields, OrganizationFilter};
 use crate::db::schema::{
-    action_items, activities, activity_participants, contacts, organizations, outcomes, users,
+    action_items, activities, activity_participants, agreement_parties, commitments, contacts, organizations,
+    outcomes, users,
 };
 use crate::db::types::from_utc;
 use crate::db::{DbConnection, Id};
@@ -23,6 +24,19 @@ pub const REFERENCES: &[Reference] = &[
     Reference::new("user accounts", "akun pengguna", |conn, id| {
         users::table.filter(users::organization_id.eq(id)).count().get_result(conn)
     }),
+    Reference::new("agreement parties", "pihak perjanjian", |conn, id| {
+        agreement_parties::table.filter(agreement_parties::organization_id.eq(id)).count().get_result(conn)
+    }),
+    Reference::new(
+        "commitments it is responsible for",
+        "komitmen yang menjadi tanggung jawabnya",
+        |conn, id| {
+            commitments::table
+                .filter(commitments::responsible_organization_id.eq(id))
+                .count()
+                .get_result(conn)
+        },
+    ),
     Reference::new("activities it organises", "kegiatan yang diselenggarakannya", |conn, id| {
         activities::table.filter(activities::organizer_organization_id.eq(id)).count().get_result(conn)
     }),

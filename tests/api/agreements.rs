@@ -50,7 +50,7 @@ fixed_clock_test!(a_party_drafts_an_agreement_and_reads_it_back, |app| async mov
     assert_eq!(created["parties"][0]["organization_id"], w.orgs.pemkot.as_str());
     assert_eq!(created["parties"][0]["role"], "first_party");
     assert_eq!(created["parties"][0]["signatory_position"], "Wali Kota Padang");
-    assert_eq!(created["parties"][1]["organization_name"], "Organization BPJSTK-PDG");
+    assert_eq!(created["parties"][1]["organization_name"], "BPJS Ketenagakerjaan Kantor Cabang Padang");
     assert_eq!(created["version"], 1);
     assert!(created["created_at"].as_str().unwrap().ends_with('Z'));
 
@@ -531,9 +531,16 @@ fixed_clock_test!(the_list_filters_by_status_kind_party_scope_dates_and_text, |a
     assert_eq!(numbers("q=bks-pdg".to_string()).await, vec!["130.60/NK/BKS-PDG/2021"]);
     assert_eq!(numbers("q=100%25".to_string()).await, vec!["-"]);
     assert_eq!(numbers("q=_".to_string()).await, Vec::<String>::new());
-    assert_problem(app.read(&w.admin, "/api/v1/agreements?status=lapsed").await, 422).await;
-    assert_problem(app.read(&w.admin, "/api/v1/agreements?expiring_within_days=-1").await, 422).await;
-    assert_problem(app.read(&w.admin, "/api/v1/agreements?signed_from=yesterday").await, 422).await;
+    for (query, field) in [
+        ("status=lapsed", "status"),
+        ("expiring_within_days=-1", "expiring_within_days"),
+        ("signed_from=yesterday", "signed_from"),
+        ("party=nobody", "party"),
+    ] {
+        let problem =
+            assert_problem(app.read(&w.admin, &format!("/api/v1/agreements?{query}")).await, 422).await;
+        assert_eq!(fields(&problem), vec![field], "{query}");
+    }
 
     // Paging by cursor.
     let page: Value = app.read(&w.admin, "/api/v1/agreements?limit=2").await.json().await.unwrap();
@@ -698,6 +705,32 @@ fixed_clock_test!(restricted_agreements_are_invisible_to_non_parties, |app| asyn
             expect(app.read(token, &format!("/api/v1/agreements?party={}", w.orgs.pemkot)).await, 200).await;
         assert_eq!(filtered["items"].as_array().unwrap().len(), 1);
     }
+    // CSV lists leave it out alike.
+    let csv = |token: String| {
+        let app = &app;
+        async move {
+            let res = app
+                .get("/api/v1/agreements")
+                .bearer_auth(&token)
+                .header("Accept", "text/csv")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+            assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+            res.text().await.unwrap()
+        }
+    };
+    let outside = csv(outsider.clone()).await;
+    assert!(outside.starts_with("id,number,title,"), "{outside}");
+    assert!(outside.contains("NK/R/2") && !outside.contains("NK/R/1"), "{outside}");
+    assert_eq!(outside.lines().count(), 2);
+    let inside = csv(auditor.clone()).await;
+    assert!(inside.contains("NK/R/1") && inside.contains("NK/R/2"), "{inside}");
+    for p in [format!("{path}/commitments"), format!("{path}/report")] {
+        let res = app.get(&p).bearer_auth(&partner).header("Accept", "text/csv").send().await.unwrap();
+        assert_problem(res, 404).await;
+    }
     // Parties (including staff of an organization under a party), auditors and admins see it.
     for token in [&dinsos, &auditor, &w.admin] {
         assert_eq!(listed(token.clone()).await, vec!["NK/R/1", "NK/R/2"]);
@@ -804,6 +837,29 @@ fixed_clock_test!(the_report_sums_up_an_agreement, |app| async move {
     assert_eq!(report["last_change"]["entity_type"], "agreement");
     assert_eq!(report["last_change"]["actor_username"], "admin");
 
+    // The same report as CSV, one line per fact.
+    let res = app
+        .get(&format!("/api/v1/agreements/{aid}/report"))
+        .bearer_auth(&w.admin)
+        .header("Accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let text = res.text().await.unwrap();
+    assert!(text.starts_with("section,item,value,detail\n"), "{text}");
+    for expected in [
+        "agreement,days_until_expiry,259,",
+        "agreement,status,active,",
+        "commitments,fulfilled,1,",
+        "overdue_commitment,Perwako iuran pekerja rentan,135,due 2025-01-31",
+        "amendment,ADD-1,2025-05-01,Tambah lingkup",
+        "last_change,amend,2025-06-15T09:00:00Z,admin",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from {text}");
+    }
+
     // A draft has no days until expiry.
     let draft = app.create_agreement(&w.admin, w.pemkot_bpjs("NK/RPT/2")).await;
     let report =
@@ -816,4 +872,85 @@ fixed_clock_test!(the_report_sums_up_an_agreement, |app| async move {
         404,
     )
     .await;
+});
+
+fixed_clock_test!(the_legal_basis_names_existing_regulations, |app| async move {
+    let w = World::new(&app).await;
+    let uu = app
+        .create_regulation(&w.admin, "undang_undang", "24", 2011, "Badan Penyelenggara Jaminan Sosial")
+        .await;
+    let pp = app
+        .create_regulation(&w.admin, "peraturan_pemerintah", "85", 2013, "Hubungan antar lembaga BPJS")
+        .await;
+    let mut body = w.pemkot_bpjs("NK/LB/1");
+    body["legal_basis"] = json!([pp, uu, pp]);
+    let created = app.create_agreement(&w.admin, body).await;
+    let mut expected = vec![uu.clone(), pp.clone()];
+    expected.sort();
+    assert_eq!(created["legal_basis"], json!(expected));
+
+    let unknown = "0190a000-0000-7000-8000-000000000000";
+    let mut body = w.pemkot_bpjs("NK/LB/2");
+    body["legal_basis"] = json!([uu, unknown]);
+    let problem =
+        assert_problem(send(&app, Method::POST, "/api/v1/agreements", &w.admin, None, Some(body)).await, 422)
+            .await;
+    assert_eq!(fields(&problem), vec!["legal_basis"]);
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains(unknown));
+
+    // The legal basis of an active agreement may be corrected without an amendment.
+    let path = format!("/api/v1/agreements/{}", id(&created));
+    let active =
+        expect(send(&app, Method::POST, &format!("{path}/activate"), &w.admin, None, None).await, 200).await;
+    let patched = expect(
+        send(&app, Method::PATCH, &path, &w.admin, Some(&etag(&active)), Some(json!({"legal_basis": [pp]})))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(patched["legal_basis"], json!([pp]));
+    // A regulation an agreement rests on, and an organization that is a party, are not deleted.
+    let res =
+        send(&app, Method::DELETE, &format!("/api/v1/regulations/{pp}"), &w.admin, Some("\"1\""), None).await;
+    let problem = assert_problem(res, 409).await;
+    assert!(problem["detail"].as_str().unwrap().contains("agreements"), "{problem}");
+    expect(
+        send(&app, Method::DELETE, &format!("/api/v1/regulations/{uu}"), &w.admin, Some("\"1\""), None).await,
+        204,
+    )
+    .await;
+    let res = send(
+        &app,
+        Method::DELETE,
+        &format!("/api/v1/organizations/{}", w.orgs.bpjs),
+        &w.admin,
+        Some("\"1\""),
+        None,
+    )
+    .await;
+    let problem = assert_problem(res, 409).await;
+    assert!(problem["detail"].as_str().unwrap().contains("agreement parties"), "{problem}");
+});
+
+fixed_clock_test!(creating_with_an_idempotency_key_is_safe_to_retry, |app| async move {
+    let w = World::new(&app).await;
+    let body = w.pemkot_bpjs("NK/IDEM/1");
+    let post = |body: Value, key: &'static str| {
+        app.post("/api/v1/agreements").bearer_auth(&w.admin).header("Idempotency-Key", key).json(&body).send()
+    };
+    let first = post(body.clone(), "nk-idem-1").await.unwrap();
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    let again = post(body.clone(), "nk-idem-1").await.unwrap();
+    assert_eq!(again.status(), 201);
+    assert_eq!(again.headers()["idempotency-replayed"], "true");
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again["id"], first["id"]);
+    let mut other = body;
+    other["title"] = json!("Lain");
+    assert_problem(post(other, "nk-idem-1").await.unwrap(), 422).await;
+    let list = expect(app.read(&w.admin, "/api/v1/agreements").await, 200).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    let creates = app.audit_rows().iter().filter(|e| e.entity_type == "agreement").count();
+    assert_eq!(creates, 1);
 });

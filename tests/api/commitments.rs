@@ -26,11 +26,12 @@ fixed_clock_test!(a_commitment_is_carried_by_a_party_or_an_organization_under_on
     let agreement = app.active_agreement(&w, "NK/C/1").await;
     let aid = id(&agreement);
     let path = format!("/api/v1/agreements/{aid}/commitments");
-    // Dinsos carries out Pemkot's commitment.
+    // Dinsos carries out Pemkot's commitment, and its staff (acting for Pemkot, a party) record it.
+    let dinsos = w.token(&app, "dinsos.staff", "opd_staff", Some(&w.orgs.dinsos)).await;
     let body = json!({"title": "Bayar iuran pekerja rentan", "description": "APBD 2024",
         "responsible_organization_id": w.orgs.dinsos, "scope": "budget", "due_on": "2024-12-31",
         "target_value": 37000, "target_unit": "people"});
-    let res = send(&app, Method::POST, &path, &w.admin, None, Some(body)).await;
+    let res = send(&app, Method::POST, &path, &dinsos, None, Some(body)).await;
     assert_eq!(res.status(), 201);
     assert_eq!(res.headers()["etag"], "\"1\"");
     let location = res.headers()["location"].to_str().unwrap().to_string();

@@ -213,29 +213,44 @@ fixed_clock_test!(the_agreement_report_has_activities_per_scope_and_outcomes, |a
     );
 });
 
-fn pairs(report: &Value) -> Vec<(String, String, i64, i64)> {
-    report["pairs"]
+/// The fixture's short label of an organization id (names may change; ids do not).
+fn label(w: &World, id: &Value) -> String {
+    let o = &w.orgs;
+    let id = id.as_str().unwrap();
+    let known = [
+        (&o.bpjs, "BPJSTK-PDG"),
+        (&o.perisai, "DAMKO"),
+        (&o.dinsos, "DINSOS-PDG"),
+        (&o.disnakerin, "DISNAKERIN-PDG"),
+        (&o.pemkot, "PEMKOT-PDG"),
+        (&o.rumah_bumn, "RUMAH-BUMN-PDG"),
+        (&o.bpjs_other, "BPJSTK-BKT"),
+        (&o.inspektorat, "INSPEKTORAT"),
+    ];
+    known.iter().find(|(k, _)| k.as_str() == id).map(|(_, l)| l.to_string()).unwrap_or_else(|| id.to_string())
+}
+
+fn pairs(w: &World, report: &Value) -> Vec<(String, String, i64, i64)> {
+    let mut out: Vec<_> = report["pairs"]
         .as_array()
         .unwrap()
         .iter()
         .map(|p| {
-            let short = |k: &str| p[k].as_str().unwrap().trim_start_matches("Organization ").to_string();
-            (
-                short("organization_a_name"),
-                short("organization_b_name"),
-                p["shared_agreements"].as_i64().unwrap(),
-                p["joint_activities"].as_i64().unwrap(),
-            )
+            let (a, b) = (label(w, &p["organization_a_id"]), label(w, &p["organization_b_id"]));
+            let (a, b) = if a <= b { (a, b) } else { (b, a) };
+            (a, b, p["shared_agreements"].as_i64().unwrap(), p["joint_activities"].as_i64().unwrap())
         })
-        .collect()
+        .collect();
+    out.sort();
+    out
 }
 
-fn org<'a>(report: &'a Value, short: &str) -> &'a Value {
+fn org<'a>(w: &World, report: &'a Value, short: &str) -> &'a Value {
     report["organizations"]
         .as_array()
         .unwrap()
         .iter()
-        .find(|o| o["organization_name"] == format!("Organization {short}"))
+        .find(|o| label(w, &o["organization_id"]) == short)
         .unwrap_or_else(|| panic!("no {short}"))
 }
 
@@ -244,7 +259,7 @@ fixed_clock_test!(the_collaboration_report_counts_by_hand, |app| async move {
     let report = expect(app.read(&f.w.admin, "/api/v1/reports/collaboration").await, 200).await;
     let s = |x: &str| x.to_string();
     assert_eq!(
-        pairs(&report),
+        pairs(&f.w, &report),
         [
             (s("BPJSTK-PDG"), s("DAMKO"), 1, 1),
             (s("BPJSTK-PDG"), s("DINSOS-PDG"), 0, 1),
@@ -254,7 +269,7 @@ fixed_clock_test!(the_collaboration_report_counts_by_hand, |app| async move {
             (s("DINSOS-PDG"), s("PEMKOT-PDG"), 0, 1),
         ]
     );
-    let bpjs = org(&report, "BPJSTK-PDG");
+    let bpjs = org(&f.w, &report, "BPJSTK-PDG");
     assert_eq!(bpjs["activities_total"], 5);
     for (kind, n) in [
         ("coordination_meeting", 1),
@@ -267,13 +282,17 @@ fixed_clock_test!(the_collaboration_report_counts_by_hand, |app| async move {
         assert_eq!(bpjs[kind], n, "{kind}");
     }
     assert_eq!(bpjs["outcomes_credited"], 1);
-    let pemkot = org(&report, "PEMKOT-PDG");
+    let pemkot = org(&f.w, &report, "PEMKOT-PDG");
     assert_eq!(
         (pemkot["activities_total"].as_i64(), pemkot["monev"].as_i64(), pemkot["outcomes_credited"].as_i64()),
         (Some(2), Some(1), Some(0))
     );
-    assert_eq!(org(&report, "DINSOS-PDG")["outcomes_credited"], 1);
-    assert_eq!(org(&report, "RUMAH-BUMN-PDG")["activities_total"], 1, "the cancelled X4 does not count");
+    assert_eq!(org(&f.w, &report, "DINSOS-PDG")["outcomes_credited"], 1);
+    assert_eq!(
+        org(&f.w, &report, "RUMAH-BUMN-PDG")["activities_total"],
+        1,
+        "the cancelled X4 does not count"
+    );
     assert_eq!(report["organizations"].as_array().unwrap().len(), 6);
     let components: Vec<(String, i64)> = report["cgr_components"]
         .as_array()
@@ -296,8 +315,8 @@ fixed_clock_test!(the_collaboration_report_counts_by_hand, |app| async move {
 
     let other = f.w.token(&app, "bukittinggi", "bpjs_staff", Some(&f.w.orgs.bpjs_other)).await;
     let hidden = expect(app.read(&other, "/api/v1/reports/collaboration").await, 200).await;
-    assert_eq!(pairs(&hidden).len(), 5, "the pair through restricted B is left out");
-    assert_eq!(org(&hidden, "BPJSTK-PDG")["activities_total"], 4);
+    assert_eq!(pairs(&f.w, &hidden).len(), 5, "the pair through restricted B is left out");
+    assert_eq!(org(&f.w, &hidden, "BPJSTK-PDG")["activities_total"], 4);
     assert!(
         hidden["organizations"]
             .as_array()
@@ -320,12 +339,12 @@ fixed_clock_test!(the_follow_ups_report_groups_by_organization, |app| async move
     let report = expect(app.read(&f.w.admin, "/api/v1/reports/follow-ups").await, 200).await;
     let orgs = report["organizations"].as_array().unwrap();
     assert_eq!(orgs.len(), 2);
-    assert_eq!(orgs[0]["organization_name"], "Organization BPJSTK-PDG");
+    assert_eq!(label(&f.w, &orgs[0]["organization_id"]), "BPJSTK-PDG");
     assert_eq!(orgs[0]["open_action_items"].as_array().unwrap().len(), 1);
     assert_eq!(orgs[0]["open_action_items"][0]["overdue"], false);
     assert_eq!(orgs[0]["overdue_commitments"], json!([]));
     let dinsos = &orgs[1];
-    assert_eq!(dinsos["organization_name"], "Organization DINSOS-PDG");
+    assert_eq!(label(&f.w, &dinsos["organization_id"]), "DINSOS-PDG");
     assert_eq!(dinsos["open_action_items"][0]["due_on"], "2025-06-01");
     assert_eq!(dinsos["open_action_items"][0]["overdue"], true);
     assert_eq!(dinsos["overdue_commitments"][0]["title"], "Bayar iuran pekerja rentan");

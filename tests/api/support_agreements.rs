@@ -70,16 +70,39 @@ pub struct World {
 impl World {
     pub async fn new(app: &TestApp) -> World {
         let admin = app.admin_token().await;
-        let pemkot = app.insert_organization("PEMKOT-PDG", None);
+        let org = |name: &'static str, short: &'static str, kind: &'static str, parent: Option<String>| {
+            let admin = admin.clone();
+            async move { app.create_org(&admin, name, short, kind, parent.as_deref()).await }
+        };
+        let pemkot = org("Pemerintah Kota Padang", "PEMKOT-PDG", "city_government", None).await;
         let orgs = Orgs {
-            disnakerin: app.insert_organization("DISNAKERIN-PDG", Some(&pemkot)),
-            dinsos: app.insert_organization("DINSOS-PDG", Some(&pemkot)),
+            disnakerin: org(
+                "Disnakerin Kota Padang",
+                "DISNAKERIN-PDG",
+                "regional_agency",
+                Some(pemkot.clone()),
+            )
+            .await,
+            dinsos: org("Dinas Sosial Kota Padang", "DINSOS-PDG", "regional_agency", Some(pemkot.clone()))
+                .await,
             pemkot,
-            bpjs: app.insert_organization("BPJSTK-PDG", None),
-            bpjs_other: app.insert_organization("BPJSTK-BKT", None),
-            rumah_bumn: app.insert_organization("RUMAH-BUMN-PDG", None),
-            perisai: app.insert_organization("DAMKO", None),
-            inspektorat: app.insert_organization("INSPEKTORAT-PDG", None),
+            bpjs: org(
+                "BPJS Ketenagakerjaan Kantor Cabang Padang",
+                "BPJSTK-PDG",
+                "social_security_branch",
+                None,
+            )
+            .await,
+            bpjs_other: org(
+                "BPJS Ketenagakerjaan Kantor Cabang Bukittinggi",
+                "BPJSTK-BKT",
+                "social_security_branch",
+                None,
+            )
+            .await,
+            rumah_bumn: org("Rumah BUMN Padang", "RUMAH-BUMN-PDG", "soe_forum", None).await,
+            perisai: org("PT. Damko Manggala Utama", "DAMKO", "perisai_agency", None).await,
+            inspektorat: org("Inspektorat Kota Padang", "INSPEKTORAT-PDG", "regional_agency", None).await,
         };
         World { admin, orgs }
     }
