@@ -395,3 +395,35 @@ fixed_clock_test!(organizations_and_agreements_with_activities_are_kept, |app| a
     .await;
     expect(send(&app, Method::DELETE, &path, &w.admin, Some(&etag(&draft)), None).await, 204).await;
 });
+
+fixed_clock_test!(creating_an_activity_is_safe_to_retry, |app| async move {
+    let w = World::new(&app).await;
+    let body = planned(&w, None, None);
+    let post = |key: &str, body: Value| {
+        let (app, token, key) = (&app, w.admin.clone(), key.to_string());
+        async move {
+            app.post("/api/v1/activities")
+                .bearer_auth(&token)
+                .header("Idempotency-Key", key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let first = expect(post("rakor-1", body.clone()).await, 201).await;
+    let res = post("rakor-1", body.clone()).await;
+    assert_eq!(res.headers()["idempotency-replayed"], "true");
+    assert_eq!(expect(res, 201).await["id"], first["id"]);
+    let mut other = body.clone();
+    other["title"] = json!("Rapat lain");
+    assert_problem(post("rakor-1", other).await, 422).await;
+    assert_eq!(app.count_rows("activities"), 1);
+    assert_eq!(app.audit_count("activity"), 1);
+    // Known paths answer 405 with Allow for other methods; no token is 401.
+    let res = app.request(Method::PUT, "/api/v1/activities").bearer_auth(&w.admin).send().await.unwrap();
+    assert_eq!(res.status(), 405);
+    for path in ["/api/v1/activities", "/api/v1/outcomes", "/api/v1/coverage", "/api/v1/reports/follow-ups"] {
+        assert_problem(app.get(path).send().await.unwrap(), 401).await;
+    }
+});
