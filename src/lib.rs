@@ -3,20 +3,24 @@
 //! `startup` puts the service together; each resource (`regions`, …) owns its routes, types and
 //! queries; `db`, `http`, `auth`, `audit`, `error`, `config` and `telemetry` are the shared plumbing.
 
+pub mod activities;
 pub mod agreements;
 pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod contacts;
+pub mod coverage;
 pub mod db;
 pub mod error;
 pub mod health;
 pub mod http;
 pub mod openapi;
 pub mod organizations;
+pub mod outcomes;
 pub mod regions;
 pub mod regulations;
+pub mod reports;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -22,11 +22,15 @@ use utoipa::{Modify, OpenApi};
         (name = "regions", description = "Provinces, regencies and cities"),
         (name = "agreements", description = "Cooperation agreements, their lifecycle, amendments and reports"),
         (name = "commitments", description = "Commitments under agreements and their progress reports"),
+        (name = "audit", description = "The tamper-evident audit trail (administrators and auditors)"),
+        (name = "activities", description = "Meetings, sosialisasi, pembinaan and other activities, and their action items"),
+        (name = "outcomes", description = "Measured results of the collaboration"),
+        (name = "coverage", description = "Participation targets and realisation per region, segment and period"),
+        (name = "reports", description = "Agreements, coverage, collaboration and follow-up reports (JSON or CSV)"),
+        (name = "users", description = "User accounts (administrators manage them, auditors read them)"),
         (name = "regulations", description = "Legal instruments: UU, PP, Perpres, Permen, Pergub, Perwako, Perbup"),
         (name = "contacts", description = "The people of each organization"),
         (name = "organizations", description = "The actors: government bodies, the BPJS branch, partners, and their hierarchy"),
-        (name = "audit", description = "The tamper-evident audit trail (administrators and auditors)"),
-        (name = "users", description = "User accounts (administrators manage them, auditors read them)"),
     )
 )]
 struct RootDoc;
@@ -48,6 +52,36 @@ struct AuditDoc;
 #[derive(OpenApi)]
 #[openapi(paths(crate::regions::routes::list_regions, crate::regions::routes::get_region))]
 struct RegionsDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::agreements::routes::list_agreements,
+    crate::agreements::routes::create_agreement,
+    crate::agreements::routes::get_agreement,
+    crate::agreements::routes::update_agreement,
+    crate::agreements::routes::delete_agreement,
+    crate::agreements::routes::activate_agreement,
+    crate::agreements::routes::terminate_agreement,
+    crate::agreements::routes::create_amendment,
+    crate::agreements::routes::list_amendments,
+    crate::agreements::routes::agreement_report,
+    crate::agreements::routes::create_commitment,
+    crate::agreements::routes::list_commitments,
+    crate::agreements::routes::get_commitment,
+    crate::agreements::routes::update_commitment,
+    crate::agreements::routes::create_update,
+    crate::agreements::routes::list_updates,
+))]
+struct AgreementsDoc;
+
+#[derive(OpenApi)]
+#[openapi(paths(
+    crate::users::routes::list_users,
+    crate::users::routes::create_user,
+    crate::users::routes::get_user,
+    crate::users::routes::update_user
+))]
+struct UsersDoc;
 
 #[derive(OpenApi)]
 #[openapi(paths(
@@ -81,33 +115,30 @@ struct RegulationsDoc;
 
 #[derive(OpenApi)]
 #[openapi(paths(
-    crate::agreements::routes::list_agreements,
-    crate::agreements::routes::create_agreement,
-    crate::agreements::routes::get_agreement,
-    crate::agreements::routes::update_agreement,
-    crate::agreements::routes::delete_agreement,
-    crate::agreements::routes::activate_agreement,
-    crate::agreements::routes::terminate_agreement,
-    crate::agreements::routes::create_amendment,
-    crate::agreements::routes::list_amendments,
-    crate::agreements::routes::agreement_report,
-    crate::agreements::routes::create_commitment,
-    crate::agreements::routes::list_commitments,
-    crate::agreements::routes::get_commitment,
-    crate::agreements::routes::update_commitment,
-    crate::agreements::routes::create_update,
-    crate::agreements::routes::list_updates,
+    crate::activities::routes::list_activities,
+    crate::activities::routes::create_activity,
+    crate::activities::routes::get_activity,
+    crate::activities::routes::update_activity,
+    crate::activities::routes::delete_activity,
+    crate::activities::routes::list_action_items,
+    crate::activities::routes::create_action_item,
+    crate::activities::routes::get_action_item,
+    crate::activities::routes::update_action_item,
+    crate::outcomes::routes::list_outcomes,
+    crate::outcomes::routes::create_outcome,
+    crate::outcomes::routes::get_outcome,
+    crate::outcomes::routes::update_outcome,
+    crate::outcomes::routes::delete_outcome,
+    crate::coverage::routes::list_coverage,
+    crate::coverage::routes::upsert_coverage,
+    crate::coverage::routes::import_coverage,
+    crate::reports::routes::agreements_report,
+    crate::reports::routes::coverage_report,
+    crate::reports::routes::coverage_chart,
+    crate::reports::routes::collaboration_report,
+    crate::reports::routes::follow_ups_report,
 ))]
-struct AgreementsDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    crate::users::routes::list_users,
-    crate::users::routes::create_user,
-    crate::users::routes::get_user,
-    crate::users::routes::update_user
-))]
-struct UsersDoc;
+struct ResultsDoc;
 
 struct BearerAuth;
 
@@ -128,12 +159,13 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = RootDoc::openapi();
     doc.merge(AuthDoc::openapi());
     doc.merge(RegionsDoc::openapi());
+    doc.merge(AgreementsDoc::openapi());
+    doc.merge(ResultsDoc::openapi());
+    doc.merge(UsersDoc::openapi());
     doc.merge(OrganizationsDoc::openapi());
     doc.merge(ContactsDoc::openapi());
-    doc.merge(RegulationsDoc::openapi());
-    doc.merge(AgreementsDoc::openapi());
-    doc.merge(UsersDoc::openapi());
     doc.merge(AuditDoc::openapi());
+    doc.merge(RegulationsDoc::openapi());
     doc
 }
 

@@ -89,11 +89,15 @@ fn bootstrap_admin(state: &AppState) -> Result<(), AppError> {
 pub fn api_routes(cfg: &mut web::ServiceConfig) {
     auth::routes::configure(cfg);
     regions::configure(cfg);
+    agreements::configure(cfg);
+    crate::activities::configure(cfg);
+    crate::outcomes::configure(cfg);
+    crate::coverage::configure(cfg);
+    crate::reports::configure(cfg);
+    crate::users::configure(cfg);
     organizations::configure(cfg);
     contacts::configure(cfg);
     regulations::configure(cfg);
-    agreements::configure(cfg);
-    crate::users::configure(cfg);
     audit::routes::configure(cfg);
 }
 

@@ -11,8 +11,8 @@ use super::model::{
 };
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::schema::{
-    agreement_legal_basis, agreement_parties, agreement_scopes, agreements, amendments, organizations,
-    regulations,
+    activities, agreement_legal_basis, agreement_parties, agreement_scopes, agreements, amendments,
+    organizations, outcomes, regulations,
 };
 use crate::db::{DbConnection, Id};
 use crate::error::{AppError, text};
@@ -38,6 +38,31 @@ impl Visibility {
         }
     }
 }
+
+/// The restricted agreements the user may not see: activities, outcomes and reports leave out what hangs
+/// off them. Restricted agreements are few, so the list is small.
+pub fn hidden(conn: &mut DbConnection, visibility: &Visibility) -> Result<Vec<Id>, AppError> {
+    let Visibility::PartiesOf(orgs) = visibility else { return Ok(Vec::new()) };
+    let theirs = agreement_parties::table
+        .filter(agreement_parties::organization_id.eq_any(orgs.clone()))
+        .select(agreement_parties::agreement_id);
+    Ok(agreements::table
+        .filter(agreements::confidentiality.eq(Confidentiality::Restricted.as_str()))
+        .filter(agreements::id.ne_all(theirs))
+        .select(agreements::id)
+        .load(conn)?)
+}
+
+/// What may refer to an agreement besides its own child rows: a draft cannot be deleted (409) while
+/// any of these does.
+pub const REFERENCES: &[crate::http::Reference] = &[
+    crate::http::Reference::new("activities", "kegiatan", |conn, id| {
+        activities::table.filter(activities::agreement_id.eq(id)).count().get_result(conn)
+    }),
+    crate::http::Reference::new("outcomes", "capaian", |conn, id| {
+        outcomes::table.filter(outcomes::agreement_id.eq(id)).count().get_result(conn)
+    }),
+];
 
 /// The agreement with its parties, scopes and legal basis; 404 when there is none.
 pub fn load(conn: &mut DbConnection, id: Id) -> Result<AgreementRecord, AppError> {

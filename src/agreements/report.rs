@@ -11,10 +11,12 @@ use super::commitments::{self, CommitmentStatus};
 use super::lifecycle;
 use super::model::{AgreementRecord, AgreementStatus, Amendment, Party, Scope};
 use super::repo;
-use crate::db::schema::audit_events;
+use crate::activities::model::ActivityStatus;
+use crate::db::schema::{activities, audit_events, outcomes};
 use crate::db::types::to_utc;
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::AppError;
+use crate::outcomes::model::OutcomeKind;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AgreementReport {
@@ -237,22 +239,57 @@ pub fn build(
         parties: record.parties.clone(),
         scopes: record.scopes.clone(),
         commitments: summary,
-        activities: activities_by_scope(conn, row.id)?,
+        activities: activities_by_scope(conn, record)?,
         outcomes: outcomes_by_kind(conn, row.id)?,
         amendments,
         last_change: last_change(conn, &entities)?,
     })
 }
 
-/// Activities per scope. The activities resource is not part of this build yet: the list stays empty
-/// until it is, and the shape is what clients can rely on.
-fn activities_by_scope(_conn: &mut DbConnection, _agreement: Id) -> Result<Vec<ScopeActivities>, AppError> {
-    Ok(Vec::new())
+/// Activities held under the agreement per scope: each of the agreement's scopes (also with none held)
+/// and any other scope an activity was logged under.
+fn activities_by_scope(
+    conn: &mut DbConnection,
+    record: &AgreementRecord,
+) -> Result<Vec<ScopeActivities>, AppError> {
+    let held: Vec<(Option<String>, Timestamp)> = activities::table
+        .filter(activities::agreement_id.eq(record.row.id))
+        .filter(activities::status.eq(ActivityStatus::Held))
+        .select((activities::scope, activities::starts_at))
+        .load(conn)?;
+    let mut scopes = record.scopes.clone();
+    scopes.extend(held.iter().filter_map(|(s, _)| s.as_deref().and_then(Scope::parse)));
+    scopes.sort_by_key(|s| Scope::ALL.iter().position(|x| x == s));
+    scopes.dedup();
+    Ok(scopes
+        .into_iter()
+        .map(|scope| {
+            let of_scope = held.iter().filter(|(s, _)| s.as_deref() == Some(scope.as_str()));
+            ScopeActivities {
+                scope,
+                held: of_scope.clone().count() as i64,
+                last_held_on: of_scope.map(|(_, at)| at.date()).max(),
+            }
+        })
+        .collect())
 }
 
-/// Outcomes per kind and unit; empty until the outcomes resource exists (as for activities).
-fn outcomes_by_kind(_conn: &mut DbConnection, _agreement: Id) -> Result<Vec<OutcomeTotal>, AppError> {
-    Ok(Vec::new())
+/// Outcomes linked to the agreement, per kind and unit (values added up).
+fn outcomes_by_kind(conn: &mut DbConnection, agreement: Id) -> Result<Vec<OutcomeTotal>, AppError> {
+    let rows: Vec<(OutcomeKind, String, i64)> = outcomes::table
+        .filter(outcomes::agreement_id.eq(agreement))
+        .select((outcomes::kind, outcomes::unit, outcomes::value))
+        .load(conn)?;
+    let mut totals: std::collections::BTreeMap<(&str, String), (i64, i64)> = Default::default();
+    for (kind, unit, value) in rows {
+        let entry = totals.entry((kind.as_str(), unit)).or_default();
+        entry.0 += value;
+        entry.1 += 1;
+    }
+    Ok(totals
+        .into_iter()
+        .map(|((kind, unit), (total, count))| OutcomeTotal { kind: kind.to_string(), unit, total, count })
+        .collect())
 }
 
 /// The newest audit event on the agreement or its commitments.

@@ -193,6 +193,7 @@ pub fn delete(
             "Hanya perjanjian berstatus draf yang dapat dihapus; akhiri perjanjian yang berlaku.",
         )));
     }
+    crate::http::ensure_unreferenced(conn, id, repo::REFERENCES, None)?;
     let before = current.view(now.today());
     let commitments = commitments::all_of(conn, id)?;
     repo::delete(conn, id, current.row.version)?;

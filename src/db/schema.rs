@@ -318,5 +318,141 @@ diesel::allow_tables_to_appear_in_same_query!(
     commitments,
     commitment_updates,
     regulations,
-    idempotency_keys
+    idempotency_keys,
+    activities,
+    activity_participants,
+    activity_decisions,
+    activity_cgr_components,
+    action_items,
+    outcomes,
+    coverage
 );
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    activities (id) {
+        id -> Uuid,
+        kind -> Text,
+        title -> Text,
+        agreement_id -> Nullable<Uuid>,
+        scope -> Nullable<Text>,
+        organizer_organization_id -> Uuid,
+        starts_at -> Timestamp,
+        ends_at -> Nullable<Timestamp>,
+        location -> Nullable<Text>,
+        status -> Text,
+        audience -> Nullable<Text>,
+        people_reached -> Nullable<Integer>,
+        minutes -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    activity_participants (activity_id, organization_id) {
+        activity_id -> Uuid,
+        organization_id -> Uuid,
+        attendees -> Nullable<Integer>,
+        ordinal -> Integer,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    activity_decisions (activity_id, ordinal) {
+        activity_id -> Uuid,
+        ordinal -> Integer,
+        decision -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    activity_cgr_components (activity_id, component) {
+        activity_id -> Uuid,
+        component -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    action_items (id) {
+        id -> Uuid,
+        activity_id -> Uuid,
+        description -> Text,
+        owner_organization_id -> Uuid,
+        due_on -> Nullable<Date>,
+        status -> Text,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    outcomes (id) {
+        id -> Uuid,
+        kind -> Text,
+        title -> Text,
+        value -> BigInt,
+        unit -> Text,
+        segment -> Nullable<Text>,
+        period_start -> Date,
+        period_end -> Date,
+        organization_id -> Uuid,
+        agreement_id -> Nullable<Uuid>,
+        activity_id -> Nullable<Uuid>,
+        commitment_id -> Nullable<Uuid>,
+        regulation_id -> Nullable<Uuid>,
+        evidence -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    coverage (id) {
+        id -> Uuid,
+        region_code -> Text,
+        segment -> Text,
+        period -> Text,
+        target -> BigInt,
+        realization -> BigInt,
+        source -> Nullable<Text>,
+        note -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::joinable!(activity_participants -> activities (activity_id));
+diesel::joinable!(activity_participants -> organizations (organization_id));
+diesel::joinable!(activity_decisions -> activities (activity_id));
+diesel::joinable!(activity_cgr_components -> activities (activity_id));
+diesel::joinable!(action_items -> activities (activity_id));
+diesel::joinable!(coverage -> regions (region_code));

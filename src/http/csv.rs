@@ -18,6 +18,45 @@ use crate::error::AppError;
 
 pub const TEXT_CSV: &str = "text/csv; charset=utf-8";
 
+/// A `text/csv` request body (at most 1 MiB, UTF-8), for imports.
+#[derive(Debug)]
+pub struct CsvBody(pub String);
+
+impl actix_web::FromRequest for CsvBody {
+    type Error = actix_web::Error;
+    type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let body = crate::http::json::read_body(req, payload, |m| m == "text/csv", "text/csv");
+        Box::pin(async move {
+            let bytes = body.await?;
+            let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
+                AppError::bad_request(crate::error::text(
+                    "The CSV file is not UTF-8 text.",
+                    "Berkas CSV bukan teks UTF-8.",
+                ))
+            })?;
+            // A byte-order mark (spreadsheets write one) is not part of the first column's name.
+            Ok(CsvBody(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string()))
+        })
+    }
+}
+
+/// A report's answer: `json` as JSON, or `rows` as CSV when the client asks for `text/csv`.
+pub fn respond<J: Serialize, R: Serialize + PartialSchema>(
+    req: &HttpRequest,
+    json: &J,
+    rows: &[R],
+) -> actix_web::HttpResponse {
+    if wants_csv(req) {
+        return match to_csv(rows) {
+            Ok(body) => actix_web::HttpResponse::Ok().content_type(TEXT_CSV).body(body),
+            Err(e) => actix_web::ResponseError::error_response(&e),
+        };
+    }
+    actix_web::HttpResponse::Ok().json(json)
+}
+
 /// Whether the client prefers CSV to JSON (`Accept: text/csv`, possibly among others with q-values).
 pub fn wants_csv(req: &HttpRequest) -> bool {
     let Some(accept) = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {

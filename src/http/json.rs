@@ -29,45 +29,59 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type_ok = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|mime| {
-                let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
-            })
-            .unwrap_or(false);
-        let declared_len = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
-        Box::pin(async move {
-            if !content_type_ok {
-                return Err(AppError::unsupported_media_type("application/json").into());
-            }
-            if declared_len.is_some_and(|n| n > MAX_BODY_BYTES) {
-                return Err(AppError::payload_too_large(MAX_BODY_BYTES).into());
-            }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| {
-                    AppError::bad_request(text(
-                        format!("The request body could not be read: {e}"),
-                        format!("Isi permintaan tidak dapat dibaca: {e}"),
-                    ))
-                })?;
-                if body.len() + chunk.len() > MAX_BODY_BYTES {
-                    return Err(AppError::payload_too_large(MAX_BODY_BYTES).into());
-                }
-                body.extend_from_slice(&chunk);
-            }
-            parse(&body).map(Json).map_err(Into::into)
-        })
+        let body = read_body(req, payload, is_json, "application/json");
+        Box::pin(async move { Ok(Json(parse(&body.await?)?)) })
     }
+}
+
+fn is_json(mime: &str) -> bool {
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
+/// Reads a request body of an accepted media type (`accepts` gets the lower-cased type without
+/// parameters; anything else is 415 naming `expected`), at most [`MAX_BODY_BYTES`] (413). Every body
+/// extractor (JSON, CSV) reads through here.
+pub fn read_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    accepts: fn(&str) -> bool,
+    expected: &'static str,
+) -> Pin<Box<dyn Future<Output = Result<web::BytesMut, AppError>>>> {
+    let content_type_ok = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|mime| accepts(&mime.trim().to_ascii_lowercase()))
+        .unwrap_or(false);
+    let declared_len = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let mut payload = payload.take();
+    Box::pin(async move {
+        if !content_type_ok {
+            return Err(AppError::unsupported_media_type(expected));
+        }
+        if declared_len.is_some_and(|n| n > MAX_BODY_BYTES) {
+            return Err(AppError::payload_too_large(MAX_BODY_BYTES));
+        }
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| {
+                AppError::bad_request(text(
+                    format!("The request body could not be read: {e}"),
+                    format!("Isi permintaan tidak dapat dibaca: {e}"),
+                ))
+            })?;
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(AppError::payload_too_large(MAX_BODY_BYTES));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body)
+    })
 }
 
 /// Parses a JSON document into `T`: syntax errors and unknown fields are 400, wrong types and values 422.

@@ -2,7 +2,10 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::model::{NewOrganization, Organization, OrganizationFields, OrganizationFilter};
-use crate::db::schema::{agreement_parties, commitments, contacts, organizations, users};
+use crate::db::schema::{
+    action_items, activities, activity_participants, agreement_parties, commitments, contacts, organizations,
+    outcomes, users,
+};
 use crate::db::types::from_utc;
 use crate::db::{DbConnection, Id};
 use crate::error::{AppError, text};
@@ -34,6 +37,21 @@ pub const REFERENCES: &[Reference] = &[
                 .get_result(conn)
         },
     ),
+    Reference::new("activities it organises", "kegiatan yang diselenggarakannya", |conn, id| {
+        activities::table.filter(activities::organizer_organization_id.eq(id)).count().get_result(conn)
+    }),
+    Reference::new("activity participations", "keikutsertaan dalam kegiatan", |conn, id| {
+        activity_participants::table
+            .filter(activity_participants::organization_id.eq(id))
+            .count()
+            .get_result(conn)
+    }),
+    Reference::new("action items", "tindak lanjut", |conn, id| {
+        action_items::table.filter(action_items::owner_organization_id.eq(id)).count().get_result(conn)
+    }),
+    Reference::new("outcomes credited", "capaian yang dikreditkan", |conn, id| {
+        outcomes::table.filter(outcomes::organization_id.eq(id)).count().get_result(conn)
+    }),
 ];
 
 pub fn find(conn: &mut DbConnection, id: Id) -> Result<Organization, AppError> {

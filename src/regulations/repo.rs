@@ -11,13 +11,20 @@ use crate::http::{Reference, ensure_unreferenced, expect_one_row};
 
 /// What may refer to a regulation: DELETE refuses (409) while any of these does. Agreements (their legal
 /// basis) and outcomes add a line here when they come.
-pub const REFERENCES: &[Reference] =
-    &[Reference::new("agreements resting on it", "perjanjian yang berdasar padanya", |conn, id| {
+pub const REFERENCES: &[Reference] = &[
+    Reference::new("agreements resting on it", "perjanjian yang berdasar padanya", |conn, id| {
         agreement_legal_basis::table
             .filter(agreement_legal_basis::regulation_id.eq(id))
             .count()
             .get_result(conn)
-    })];
+    }),
+    Reference::new("outcomes", "capaian", |conn, id| {
+        crate::db::schema::outcomes::table
+            .filter(crate::db::schema::outcomes::regulation_id.eq(id))
+            .count()
+            .get_result(conn)
+    }),
+];
 
 pub fn find(conn: &mut DbConnection, id: Id) -> Result<Regulation, AppError> {
     Ok(regulations::table.find(id).select(Regulation::as_select()).first(conn)?)

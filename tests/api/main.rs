@@ -10,16 +10,23 @@ mod support_registry;
 #[macro_use]
 mod support_agreements;
 
+#[allow(dead_code)]
+mod support_results;
+
+mod activities;
 mod agreements;
 mod audit;
 mod auth;
 mod commitments;
 mod contacts;
 mod conventions;
+mod coverage;
 mod foundation;
 mod organizations;
 mod outage;
+mod outcomes;
 mod private_cluster;
 mod regulations;
+mod reports;
 mod support_users;
 mod users;

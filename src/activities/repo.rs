@@ -1,0 +1,216 @@
+//! Activity queries: the row with its child tables (participants, decisions, CGR components), the
+//! filtered list, and the conditional writes.
+
+use chrono::{Days, NaiveDate};
+use diesel::prelude::*;
+
+use super::model::{ActivityFields, ActivityFilter, ActivityRecord, ActivityRow, CgrComponent, Participant};
+use crate::db::schema::{
+    action_items, activities, activity_cgr_components, activity_decisions, activity_participants,
+    organizations, outcomes,
+};
+use crate::db::{DbConnection, Id};
+use crate::error::AppError;
+use crate::http::search::{self, lower, lower_nullable};
+use crate::http::{Reference, expect_one_row};
+
+/// What may refer to an activity: a planned activity cannot be deleted (409) while any of these does.
+pub const REFERENCES: &[Reference] = &[
+    Reference::new("action items", "tindak lanjut", |conn, id| {
+        action_items::table.filter(action_items::activity_id.eq(id)).count().get_result(conn)
+    }),
+    Reference::new("outcomes", "capaian", |conn, id| {
+        outcomes::table.filter(outcomes::activity_id.eq(id)).count().get_result(conn)
+    }),
+];
+
+/// The activity with its child rows; 404 when there is none.
+pub fn load(conn: &mut DbConnection, id: Id) -> Result<ActivityRecord, AppError> {
+    let row = activities::table.find(id).select(ActivityRow::as_select()).first(conn)?;
+    Ok(complete(conn, vec![row])?.remove(0))
+}
+
+/// Attaches the child rows to each activity, three queries for the whole list.
+pub fn complete(conn: &mut DbConnection, rows: Vec<ActivityRow>) -> Result<Vec<ActivityRecord>, AppError> {
+    let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
+    let participants: Vec<(Id, Id, String, Option<i32>)> = activity_participants::table
+        .inner_join(organizations::table)
+        .filter(activity_participants::activity_id.eq_any(&ids))
+        .order((activity_participants::activity_id, activity_participants::ordinal))
+        .select((
+            activity_participants::activity_id,
+            activity_participants::organization_id,
+            organizations::name,
+            activity_participants::attendees,
+        ))
+        .load(conn)?;
+    let decisions: Vec<(Id, String)> = activity_decisions::table
+        .filter(activity_decisions::activity_id.eq_any(&ids))
+        .order((activity_decisions::activity_id, activity_decisions::ordinal))
+        .select((activity_decisions::activity_id, activity_decisions::decision))
+        .load(conn)?;
+    let components: Vec<(Id, String)> = activity_cgr_components::table
+        .filter(activity_cgr_components::activity_id.eq_any(&ids))
+        .order((activity_cgr_components::activity_id, activity_cgr_components::component))
+        .select((activity_cgr_components::activity_id, activity_cgr_components::component))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let id = row.id;
+            ActivityRecord {
+                participants: participants
+                    .iter()
+                    .filter(|(a, ..)| *a == id)
+                    .map(|(_, org, name, attendees)| Participant {
+                        organization_id: *org,
+                        organization_name: name.clone(),
+                        attendees: *attendees,
+                    })
+                    .collect(),
+                decisions: decisions.iter().filter(|(a, _)| *a == id).map(|(_, d)| d.clone()).collect(),
+                cgr_components: components
+                    .iter()
+                    .filter(|(a, _)| *a == id)
+                    .filter_map(|(_, c)| CgrComponent::parse(c))
+                    .collect(),
+                row,
+            }
+        })
+        .collect())
+}
+
+fn day_start(date: NaiveDate) -> chrono::NaiveDateTime {
+    date.and_hms_opt(0, 0, 0).unwrap_or_default()
+}
+
+/// Up to `limit` activities after the id `after`, in creation order, leaving out those under the
+/// agreements in `hidden`.
+pub fn list(
+    conn: &mut DbConnection,
+    filter: &ActivityFilter,
+    hidden: &[Id],
+    after: Option<Id>,
+    limit: i64,
+) -> Result<Vec<ActivityRecord>, AppError> {
+    let mut query = activities::table.select(ActivityRow::as_select()).into_boxed();
+    if !hidden.is_empty() {
+        query = query
+            .filter(activities::agreement_id.is_null().or(activities::agreement_id.ne_all(hidden.to_vec())));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(activities::kind.eq(kind));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(activities::status.eq(status));
+    }
+    if let Some(agreement) = filter.agreement_id {
+        query = query.filter(activities::agreement_id.eq(agreement));
+    }
+    if let Some(org) = filter.organization_id {
+        let taking_part = activity_participants::table
+            .filter(activity_participants::organization_id.eq(org))
+            .select(activity_participants::activity_id);
+        query = query
+            .filter(activities::organizer_organization_id.eq(org).or(activities::id.eq_any(taking_part)));
+    }
+    if let Some(scope) = filter.scope {
+        query = query.filter(activities::scope.eq(scope.as_str()));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(activities::starts_at.ge(day_start(from)));
+    }
+    if let Some(to) = filter.to.and_then(|d| d.checked_add_days(Days::new(1))) {
+        query = query.filter(activities::starts_at.lt(day_start(to)));
+    }
+    if let Some(component) = filter.cgr_component {
+        let with = activity_cgr_components::table
+            .filter(activity_cgr_components::component.eq(component))
+            .select(activity_cgr_components::activity_id);
+        query = query.filter(activities::id.eq_any(with));
+    }
+    if let Some(pattern) = search::pattern(filter.q.as_deref()) {
+        query = query.filter(
+            lower(activities::title)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower_nullable(activities::location).like(pattern.clone()).escape('\\'))
+                .or(lower_nullable(activities::minutes).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(after) = after {
+        query = query.filter(activities::id.gt(after));
+    }
+    let rows = query.order(activities::id.asc()).limit(limit).load(conn)?;
+    complete(conn, rows)
+}
+
+pub fn insert(conn: &mut DbConnection, row: &ActivityRow, fields: &ActivityFields) -> Result<(), AppError> {
+    diesel::insert_into(activities::table).values(row).execute(conn)?;
+    insert_children(conn, row.id, fields)
+}
+
+/// Writes the row if it is still at `expected_version` (else 412) and replaces the child rows.
+pub fn update(
+    conn: &mut DbConnection,
+    row: &ActivityRow,
+    expected_version: i32,
+    fields: &ActivityFields,
+) -> Result<(), AppError> {
+    let changed = diesel::update(
+        activities::table.filter(activities::id.eq(row.id)).filter(activities::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    expect_one_row(changed)?;
+    delete_children(conn, row.id)?;
+    insert_children(conn, row.id, fields)
+}
+
+fn delete_children(conn: &mut DbConnection, id: Id) -> Result<(), AppError> {
+    diesel::delete(activity_participants::table.filter(activity_participants::activity_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(activity_decisions::table.filter(activity_decisions::activity_id.eq(id))).execute(conn)?;
+    diesel::delete(activity_cgr_components::table.filter(activity_cgr_components::activity_id.eq(id)))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn insert_children(conn: &mut DbConnection, id: Id, fields: &ActivityFields) -> Result<(), AppError> {
+    // One statement per row: batch inserts are not available over the multi-backend connection.
+    for (p, ordinal) in fields.participants.iter().zip(0..) {
+        diesel::insert_into(activity_participants::table)
+            .values((
+                activity_participants::activity_id.eq(id),
+                activity_participants::organization_id.eq(p.organization_id),
+                activity_participants::attendees.eq(p.attendees),
+                activity_participants::ordinal.eq(ordinal),
+            ))
+            .execute(conn)?;
+    }
+    for (d, ordinal) in fields.decisions.iter().zip(0..) {
+        diesel::insert_into(activity_decisions::table)
+            .values((
+                activity_decisions::activity_id.eq(id),
+                activity_decisions::ordinal.eq(ordinal),
+                activity_decisions::decision.eq(d),
+            ))
+            .execute(conn)?;
+    }
+    for c in &fields.cgr_components {
+        diesel::insert_into(activity_cgr_components::table)
+            .values((activity_cgr_components::activity_id.eq(id), activity_cgr_components::component.eq(*c)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Removes the activity (and its child rows) if it is still at `expected_version` (else 412).
+pub fn delete(conn: &mut DbConnection, id: Id, expected_version: i32) -> Result<(), AppError> {
+    delete_children(conn, id)?;
+    let removed = diesel::delete(
+        activities::table.filter(activities::id.eq(id)).filter(activities::version.eq(expected_version)),
+    )
+    .execute(conn)?;
+    expect_one_row(removed)
+}

@@ -1,0 +1,268 @@
+//! `/activities`, `/activities/{id}`, `/activities/{id}/action-items` and `/action-items/{id}`: thin
+//! handlers over [`super::service`].
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::action_items::{self, ActionItem, ActionItemPatch, NewActionItem};
+use super::model::{Activity, ActivityFilter, ActivityPatch, NewActivity};
+use super::{repo, service};
+use crate::agreements::repo::Visibility;
+use crate::auth::{Action, AuthUser, policy};
+use crate::db::Id;
+use crate::error::AppError;
+use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, with_etag};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(Endpoint::new("/activities").get(list_activities).post(create_activity))
+        .service(
+            Endpoint::new("/activities/{id}")
+                .get(get_activity)
+                .patch(update_activity)
+                .delete(delete_activity),
+        )
+        .service(
+            Endpoint::new("/activities/{id}/action-items").get(list_action_items).post(create_action_item),
+        )
+        .service(Endpoint::new("/action-items/{id}").get(get_action_item).patch(update_action_item));
+}
+
+/// List activities, oldest first (activities under restricted agreements the caller may not read are
+/// left out). Answers CSV with `Accept: text/csv`.
+#[utoipa::path(get, path = "/api/v1/activities", tag = "activities",
+    params(ActivityFilter, PageQuery),
+    responses(
+        (status = 200, description = "One page of activities; `Link: <…>; rel=\"next\"` when there is a next page",
+            content((inline(Page<Activity>) = "application/json"), (String = "text/csv")),
+            headers(("Link" = String, description = "The next page, when there is one"))),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad filter, limit or cursor", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list_activities(
+    req: HttpRequest,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    filter: web::Query<ActivityFilter>,
+    page: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    policy::authorize(&user, Action::Read)?;
+    let limit = page.limit()?;
+    let after: Option<Id> = page.after()?;
+    let filter = filter.into_inner();
+    let visibility = Visibility::of(&user);
+    let rows = state
+        .db
+        .run(move |conn| {
+            let hidden = crate::agreements::repo::hidden(conn, &visibility)?;
+            repo::list(conn, &filter, &hidden, after, i64::from(limit) + 1)
+        })
+        .await?;
+    let items: Vec<Activity> = rows.iter().map(|r| r.view()).collect();
+    Ok(Page::from_rows(items, limit, |a: &Activity| a.id).respond(&req))
+}
+
+/// Log an activity. The caller's organization (or one under it) must organise it or take part
+/// (administrators may log any). Send `Idempotency-Key` to make retries safe.
+#[utoipa::path(post, path = "/api/v1/activities", tag = "activities", request_body = NewActivity,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry")),
+    responses(
+        (status = 201, body = Activity, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's organization neither organises nor takes part", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (all listed): unknown organizations or agreement, a scope not of the agreement, end before start, a held activity without minutes or decisions", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn create_activity(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    idem: Idempotency,
+    body: Json<NewActivity>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.into_inner();
+    let (input, now, who) = (body.clone(), state.clock.now(), user.clone());
+    idem.create(&state, &user, &body, move |conn| {
+        let activity = service::create(conn, &who, now, input)?;
+        Created::new(format!("/api/v1/activities/{}", activity.id), Some(activity.version), &activity)
+    })
+    .await
+}
+
+/// One activity.
+#[utoipa::path(get, path = "/api/v1/activities/{id}", tag = "activities",
+    params(("id" = Id, Path)),
+    responses(
+        (status = 200, body = Activity, headers(("ETag" = String))),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn get_activity(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<Id>,
+) -> Result<HttpResponse, AppError> {
+    policy::authorize(&user, Action::Read)?;
+    let id = id.into_inner();
+    let record = state.db.run(move |conn| service::visible(conn, &user, id)).await?;
+    Ok(with_etag(HttpResponse::Ok(), record.row.version, &record.view()))
+}
+
+/// Change an activity (If-Match required). `status` moves a planned activity to `held` (it then needs
+/// minutes or at least one decision) or `cancelled`; any other transition is 409.
+#[utoipa::path(patch, path = "/api/v1/activities/{id}", tag = "activities", request_body = ActivityPatch,
+    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The activity's ETag")),
+    responses(
+        (status = 200, body = Activity, headers(("ETag" = String))),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A status transition other than planned → held | cancelled", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn update_activity(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<Id>,
+    if_match: IfMatch,
+    body: Json<ActivityPatch>,
+) -> Result<HttpResponse, AppError> {
+    let (id, patch, now) = (id.into_inner(), body.into_inner(), state.clock.now());
+    let activity =
+        state.db.write(move |conn| service::update(conn, &user, now, id, &if_match, patch)).await?;
+    Ok(with_etag(HttpResponse::Ok(), activity.version, &activity))
+}
+
+/// Delete a planned activity (held and cancelled ones stay on record: 409).
+#[utoipa::path(delete, path = "/api/v1/activities/{id}", tag = "activities",
+    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The activity's ETag")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not planned, or outcomes refer to it", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn delete_activity(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<Id>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, AppError> {
+    let (id, now) = (id.into_inner(), state.clock.now());
+    state.db.write(move |conn| service::delete(conn, &user, now, id, &if_match)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The activity's action items, oldest first.
+#[utoipa::path(get, path = "/api/v1/activities/{id}/action-items", tag = "activities",
+    params(("id" = Id, Path), PageQuery),
+    responses(
+        (status = 200, content((inline(Page<ActionItem>) = "application/json"), (String = "text/csv"))),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list_action_items(
+    req: HttpRequest,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<Id>,
+    page: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    policy::authorize(&user, Action::Read)?;
+    let (id, limit, today) = (id.into_inner(), page.limit()?, state.clock.today());
+    let after: Option<Id> = page.after()?;
+    let rows = state
+        .db
+        .run(move |conn| {
+            service::visible(conn, &user, id)?;
+            action_items::list(conn, id, after, i64::from(limit) + 1)
+        })
+        .await?;
+    let items: Vec<ActionItem> = rows.iter().map(|r| r.view(today)).collect();
+    Ok(Page::from_rows(items, limit, |a: &ActionItem| a.id).respond(&req))
+}
+
+/// Add a follow-up to a held activity (409 for a planned or cancelled one).
+#[utoipa::path(post, path = "/api/v1/activities/{id}/action-items", tag = "activities", request_body = NewActionItem,
+    params(("id" = Id, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry")),
+    responses(
+        (status = 201, body = ActionItem, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The activity is not held", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn create_action_item(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<Id>,
+    idem: Idempotency,
+    body: Json<NewActionItem>,
+) -> Result<HttpResponse, AppError> {
+    let body = body.into_inner();
+    let (id, input, now, who) = (id.into_inner(), body.clone(), state.clock.now(), user.clone());
+    idem.create(&state, &user, &body, move |conn| {
+        let item = service::create_action_item(conn, &who, now, id, input)?;
+        Created::new(format!("/api/v1/action-items/{}", item.id), Some(item.version), &item)
+    })
+    .await
+}
+
+/// One action item.
+#[utoipa::path(get, path = "/api/v1/action-items/{id}", tag = "activities",
+    params(("id" = Id, Path)),
+    responses(
+        (status = 200, body = ActionItem, headers(("ETag" = String))),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn get_action_item(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<Id>,
+) -> Result<HttpResponse, AppError> {
+    policy::authorize(&user, Action::Read)?;
+    let (id, today) = (id.into_inner(), state.clock.today());
+    let (_, item) = state.db.run(move |conn| service::visible_action_item(conn, &user, id)).await?;
+    Ok(with_etag(HttpResponse::Ok(), item.version, &item.view(today)))
+}
+
+/// Change an action item: description, owner, due date, status (open, done, dropped). If-Match required.
+#[utoipa::path(patch, path = "/api/v1/action-items/{id}", tag = "activities", request_body = ActionItemPatch,
+    params(("id" = Id, Path), ("If-Match" = String, Header, description = "The action item's ETag")),
+    responses(
+        (status = 200, body = ActionItem, headers(("ETag" = String))),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn update_action_item(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<Id>,
+    if_match: IfMatch,
+    body: Json<ActionItemPatch>,
+) -> Result<HttpResponse, AppError> {
+    let (id, patch, now) = (id.into_inner(), body.into_inner(), state.clock.now());
+    let item = state
+        .db
+        .write(move |conn| service::update_action_item(conn, &user, now, id, &if_match, patch))
+        .await?;
+    Ok(with_etag(HttpResponse::Ok(), item.version, &item))
+}

@@ -1,0 +1,112 @@
+//! `/coverage` (list and bulk upsert) and `/coverage/import` (CSV): thin handlers over [`super::repo`].
+
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::model::{Coverage, CoverageFilter, CoverageUpsert, UpsertSummary, Zones};
+use super::repo::{self, Key};
+use crate::auth::{Action, AuthUser, policy};
+use crate::error::AppError;
+use crate::http::csv::CsvBody;
+use crate::http::{Endpoint, Json, Page, PageQuery, Validator};
+use crate::state::AppState;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(Endpoint::new("/coverage").get(list_coverage).put(upsert_coverage))
+        .service(Endpoint::new("/coverage/import").post(import_coverage));
+}
+
+/// Coverage rows ordered by region, period and segment, each with its derived `achievement_pct` and
+/// `zone`. Answers CSV with `Accept: text/csv`.
+#[utoipa::path(get, path = "/api/v1/coverage", tag = "coverage",
+    params(CoverageFilter, PageQuery),
+    responses(
+        (status = 200, content((inline(Page<Coverage>) = "application/json"), (String = "text/csv")),
+            headers(("Link" = String, description = "The next page, when there is one"))),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "A bad period, segment, limit or cursor", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn list_coverage(
+    req: HttpRequest,
+    user: AuthUser,
+    state: web::Data<AppState>,
+    filter: web::Query<CoverageFilter>,
+    page: web::Query<PageQuery>,
+) -> Result<HttpResponse, AppError> {
+    policy::authorize(&user, Action::Read)?;
+    let limit = page.limit()?;
+    let after: Option<Key> = page.after()?;
+    let filter = filter.into_inner();
+    let zones = Zones::of(&state.settings);
+    let rows = state.db.run(move |conn| repo::list(conn, &filter, after, i64::from(limit) + 1)).await?;
+    let page = Page::from_rows(rows, limit, repo::key_of);
+    let items: Vec<Coverage> = page.items.iter().map(|r| r.view(zones)).collect();
+    Ok(Page { items, next_cursor: page.next_cursor }.respond(&req))
+}
+
+/// Record coverage figures: each row is keyed by (region_code, segment, period), created when new and
+/// replaced when its figures differ. Sending the same rows again changes nothing and writes no audit
+/// event. All or nothing: a bad row refuses the whole request (422 naming every bad field).
+/// Administrators and BPJS staff.
+#[utoipa::path(put, path = "/api/v1/coverage", tag = "coverage", request_body = CoverageUpsert,
+    responses(
+        (status = 200, body = UpsertSummary),
+        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn upsert_coverage(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: Json<CoverageUpsert>,
+) -> Result<HttpResponse, AppError> {
+    policy::authorize(&user, Action::RecordCoverage)?;
+    let rows: Vec<_> =
+        body.into_inner().rows.into_iter().enumerate().map(|(i, r)| (format!("rows[{i}]."), r)).collect();
+    save(&state, &user, rows, Validator::new()).await
+}
+
+/// Import coverage figures from a CSV file (`Content-Type: text/csv`, UTF-8) whose header is
+/// `region_code,segment,period,target,realization,source` (a `note` column may follow). Rows are
+/// upserted as by `PUT /coverage`. A file with any bad row is refused whole: the 422 names every bad
+/// row by its line number (`line 5.target`; the header is line 1) and nothing is imported.
+#[utoipa::path(post, path = "/api/v1/coverage/import", tag = "coverage",
+    request_body(content = String, content_type = "text/csv",
+        example = "region_code,segment,period,target,realization,source\n1371,bpu,2023,73987,55086,BPJS Ketenagakerjaan Kantor Cabang Padang\n"),
+    responses(
+        (status = 200, body = UpsertSummary),
+        (status = 400, description = "Not UTF-8", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not text/csv", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad rows, each named by its line; nothing was imported", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn import_coverage(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    body: CsvBody,
+) -> Result<HttpResponse, AppError> {
+    policy::authorize(&user, Action::RecordCoverage)?;
+    let (rows, v) = repo::parse_csv(&body.0);
+    save(&state, &user, rows, v).await
+}
+
+async fn save(
+    state: &AppState,
+    user: &AuthUser,
+    rows: Vec<(String, super::model::CoverageInput)>,
+    v: Validator,
+) -> Result<HttpResponse, AppError> {
+    let (actor, user_id, now, zones) = (user.actor(), user.id, state.clock.now(), Zones::of(&state.settings));
+    let summary = state
+        .db
+        .write(move |conn| {
+            let rows = repo::check_rows(conn, rows, v)?;
+            repo::upsert(conn, &actor, user_id, now, zones, rows)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(summary))
+}

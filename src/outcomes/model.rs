@@ -1,0 +1,296 @@
+//! The outcome's types, request bodies with their field checks, and filters.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+pub use crate::agreements::commitments::TargetUnit as Unit;
+use crate::coverage::model::Segment;
+use crate::db::schema::outcomes;
+use crate::db::types::to_utc;
+use crate::db::{Id, Timestamp};
+use crate::error::text;
+use crate::http::Validator;
+use crate::http::fields::{nullable, patched};
+
+crate::str_enum! {
+    /// What an outcome measures.
+    pub enum OutcomeKind {
+        Enrolment => "enrolment",
+        RegulationEnacted => "regulation_enacted",
+        BudgetAllocated => "budget_allocated",
+        PeopleReached => "people_reached",
+        Other => "other",
+    }
+}
+
+pub const MAX_TITLE: usize = 300;
+pub const MAX_EVIDENCE: usize = 4000;
+
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = outcomes, treat_none_as_null = true)]
+pub struct OutcomeRow {
+    pub id: Id,
+    pub kind: OutcomeKind,
+    pub title: String,
+    pub value: i64,
+    pub unit: String,
+    pub segment: Option<String>,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub organization_id: Id,
+    pub agreement_id: Option<Id>,
+    pub activity_id: Option<Id>,
+    pub commitment_id: Option<Id>,
+    pub regulation_id: Option<Id>,
+    pub evidence: Option<String>,
+    pub version: i32,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub created_by: Option<Id>,
+}
+
+impl OutcomeRow {
+    pub fn view(&self) -> Outcome {
+        Outcome {
+            id: self.id,
+            kind: self.kind,
+            title: self.title.clone(),
+            value: self.value,
+            unit: Unit::parse(&self.unit).unwrap_or(Unit::Other),
+            segment: self.segment.as_deref().and_then(Segment::parse),
+            period_start: self.period_start,
+            period_end: self.period_end,
+            organization_id: self.organization_id,
+            agreement_id: self.agreement_id,
+            activity_id: self.activity_id,
+            commitment_id: self.commitment_id,
+            regulation_id: self.regulation_id,
+            evidence: self.evidence.clone(),
+            version: self.version,
+            created_at: to_utc(self.created_at),
+            updated_at: to_utc(self.updated_at),
+            created_by: self.created_by,
+        }
+    }
+
+    pub fn fields(&self) -> OutcomeFields {
+        let v = self.view();
+        OutcomeFields {
+            kind: v.kind,
+            title: v.title,
+            value: v.value,
+            unit: v.unit,
+            segment: v.segment,
+            period_start: v.period_start,
+            period_end: v.period_end,
+            organization_id: v.organization_id,
+            agreement_id: v.agreement_id,
+            activity_id: v.activity_id,
+            commitment_id: v.commitment_id,
+            regulation_id: v.regulation_id,
+            evidence: v.evidence,
+        }
+    }
+}
+
+/// A measured result of the collaboration.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Outcome {
+    pub id: Id,
+    pub kind: OutcomeKind,
+    #[schema(example = "Iuran pekerja rentan dibayar APBD Kota Padang 2024")]
+    pub title: String,
+    #[schema(example = 3000)]
+    pub value: i64,
+    pub unit: Unit,
+    pub segment: Option<Segment>,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    /// The organization credited with it.
+    pub organization_id: Id,
+    pub agreement_id: Option<Id>,
+    pub activity_id: Option<Id>,
+    pub commitment_id: Option<Id>,
+    pub regulation_id: Option<Id>,
+    pub evidence: Option<String>,
+    pub version: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub created_by: Option<Id>,
+}
+
+/// The body of `POST /outcomes`. `kind`, `title`, `value`, `unit`, `period_start`, `period_end` and
+/// `organization_id` are required. The links are optional; an outcome linked to an activity or a
+/// commitment under an agreement is linked to that agreement too.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOutcome {
+    #[schema(required = true, nullable = false)]
+    pub kind: Option<OutcomeKind>,
+    #[schema(required = true, nullable = false)]
+    pub title: Option<String>,
+    /// 0 or more.
+    #[schema(required = true, nullable = false)]
+    pub value: Option<i64>,
+    #[schema(required = true, nullable = false)]
+    pub unit: Option<Unit>,
+    pub segment: Option<Segment>,
+    #[schema(required = true, nullable = false)]
+    pub period_start: Option<NaiveDate>,
+    /// Not before `period_start`.
+    #[schema(required = true, nullable = false)]
+    pub period_end: Option<NaiveDate>,
+    /// The organization credited; opd_staff and partner_staff may credit only their own.
+    #[schema(required = true, nullable = false)]
+    pub organization_id: Option<Id>,
+    pub agreement_id: Option<Id>,
+    pub activity_id: Option<Id>,
+    pub commitment_id: Option<Id>,
+    pub regulation_id: Option<Id>,
+    pub evidence: Option<String>,
+}
+
+/// The body of `PATCH /outcomes/{id}`: only the fields to change; `null` clears an optional field.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomePatch {
+    pub kind: Option<OutcomeKind>,
+    pub title: Option<String>,
+    pub value: Option<i64>,
+    pub unit: Option<Unit>,
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Segment>)]
+    pub segment: Option<Option<Segment>>,
+    pub period_start: Option<NaiveDate>,
+    pub period_end: Option<NaiveDate>,
+    pub organization_id: Option<Id>,
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub agreement_id: Option<Option<Id>>,
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub activity_id: Option<Option<Id>>,
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub commitment_id: Option<Option<Id>>,
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub regulation_id: Option<Option<Id>>,
+    #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
+    pub evidence: Option<Option<String>>,
+}
+
+impl OutcomePatch {
+    pub fn apply(self, current: &OutcomeFields) -> NewOutcome {
+        let c = current.clone();
+        NewOutcome {
+            kind: Some(self.kind.unwrap_or(c.kind)),
+            title: Some(self.title.unwrap_or(c.title)),
+            value: Some(self.value.unwrap_or(c.value)),
+            unit: Some(self.unit.unwrap_or(c.unit)),
+            segment: patched(c.segment, self.segment),
+            period_start: Some(self.period_start.unwrap_or(c.period_start)),
+            period_end: Some(self.period_end.unwrap_or(c.period_end)),
+            organization_id: Some(self.organization_id.unwrap_or(c.organization_id)),
+            agreement_id: patched(c.agreement_id, self.agreement_id),
+            activity_id: patched(c.activity_id, self.activity_id),
+            commitment_id: patched(c.commitment_id, self.commitment_id),
+            regulation_id: patched(c.regulation_id, self.regulation_id),
+            evidence: patched(c.evidence, self.evidence),
+        }
+    }
+}
+
+/// A checked body: what is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeFields {
+    pub kind: OutcomeKind,
+    pub title: String,
+    pub value: i64,
+    pub unit: Unit,
+    pub segment: Option<Segment>,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub organization_id: Id,
+    pub agreement_id: Option<Id>,
+    pub activity_id: Option<Id>,
+    pub commitment_id: Option<Id>,
+    pub regulation_id: Option<Id>,
+    pub evidence: Option<String>,
+}
+
+impl NewOutcome {
+    pub fn validate(self, v: &mut Validator) -> OutcomeFields {
+        let kind = v.present("kind", self.kind);
+        let title = v.required("title", self.title, MAX_TITLE);
+        let value = v.present("value", self.value);
+        if let Some(n) = value
+            && n < 0
+        {
+            v.error("value", text("must be 0 or more", "harus 0 atau lebih"));
+        }
+        let unit = v.present("unit", self.unit);
+        let start = v.present("period_start", self.period_start);
+        let end = v.present("period_end", self.period_end);
+        v.date_order(start, end, "period_end", "period_start");
+        let organization = v.present("organization_id", self.organization_id);
+        let evidence = v.optional("evidence", self.evidence, MAX_EVIDENCE);
+        OutcomeFields {
+            kind: kind.unwrap_or(OutcomeKind::Other),
+            title,
+            value: value.unwrap_or_default(),
+            unit: unit.unwrap_or(Unit::Other),
+            segment: self.segment,
+            period_start: start.unwrap_or_default(),
+            period_end: end.unwrap_or_default(),
+            organization_id: organization.unwrap_or_default(),
+            agreement_id: self.agreement_id,
+            activity_id: self.activity_id,
+            commitment_id: self.commitment_id,
+            regulation_id: self.regulation_id,
+            evidence,
+        }
+    }
+}
+
+impl OutcomeFields {
+    pub fn apply_to(&self, row: &mut OutcomeRow) {
+        row.kind = self.kind;
+        row.title = self.title.clone();
+        row.value = self.value;
+        row.unit = self.unit.as_str().to_string();
+        row.segment = self.segment.map(|s| s.as_str().to_string());
+        row.period_start = self.period_start;
+        row.period_end = self.period_end;
+        row.organization_id = self.organization_id;
+        row.agreement_id = self.agreement_id;
+        row.activity_id = self.activity_id;
+        row.commitment_id = self.commitment_id;
+        row.regulation_id = self.regulation_id;
+        row.evidence = self.evidence.clone();
+    }
+}
+
+/// Filters of the outcome list.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OutcomeFilter {
+    pub kind: Option<OutcomeKind>,
+    pub unit: Option<Unit>,
+    pub segment: Option<Segment>,
+    /// Credited to this organization.
+    pub organization_id: Option<Id>,
+    pub agreement_id: Option<Id>,
+    pub activity_id: Option<Id>,
+    pub commitment_id: Option<Id>,
+    pub regulation_id: Option<Id>,
+    /// Periods that end on or after this date.
+    pub from: Option<NaiveDate>,
+    /// Periods that start on or before this date.
+    pub to: Option<NaiveDate>,
+    /// Words in the title or evidence (case-insensitive).
+    pub q: Option<String>,
+}
