@@ -48,6 +48,13 @@ pub fn metrics() -> &'static PrometheusHandle {
     })
 }
 
+/// The most header bytes (names and values) a request may carry.
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+fn header_bytes(req: &ServiceRequest) -> usize {
+    req.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum()
+}
+
 /// Outermost middleware: assigns the request id, logs one line per request, counts it, and sets the
 /// headers every response carries.
 pub async fn observe(
@@ -69,13 +76,28 @@ pub async fn observe(
     let path = req.path().to_string();
     let authenticated = req.headers().contains_key(header::AUTHORIZATION);
 
-    let mut res = match next.call(req).await {
-        Ok(res) => res.map_into_boxed_body(),
-        Err(err) => {
-            // Raised by a middleware rather than a handler; actix renders it.
-            let status = err.as_response_error().status_code().as_u16();
-            tracing::warn!(request_id = %request_id, method = %method, path = %path, status, "request failed in middleware: {err}");
-            return Err(err);
+    let mut res = if header_bytes(&req) > MAX_HEADER_BYTES {
+        // Refused before any handler runs: nothing is read, nothing is written.
+        let lang = Lang::from_accept_language(
+            req.headers().get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
+        );
+        let too_large = AppError::new(
+            actix_web::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            text(
+                format!("The request headers are larger than {MAX_HEADER_BYTES} bytes."),
+                format!("Header permintaan melebihi {MAX_HEADER_BYTES} bita."),
+            ),
+        );
+        req.into_response(too_large.to_response(lang))
+    } else {
+        match next.call(req).await {
+            Ok(res) => res.map_into_boxed_body(),
+            Err(err) => {
+                // Raised by a middleware rather than a handler; actix renders it.
+                let status = err.as_response_error().status_code().as_u16();
+                tracing::warn!(request_id = %request_id, method = %method, path = %path, status, "request failed in middleware: {err}");
+                return Err(err);
+            }
         }
     };
 

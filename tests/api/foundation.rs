@@ -240,3 +240,19 @@ backend_test!(a_body_that_is_not_json_is_415, |app| async move {
     let res = app.post("/api/v1/auth/login").body("{}").send().await.unwrap();
     assert_problem(res, 415).await;
 });
+
+backend_test!(request_headers_over_32_kib_are_431, |app| async move {
+    let res = app.get("/healthz").header("X-Padding", "a".repeat(33 * 1024)).send().await.unwrap();
+    assert_problem(res, 431).await;
+
+    let mut req = app.get("/api/v1/regions");
+    for i in 0..10 {
+        req = req.header(format!("x-padding-{i}"), "b".repeat(4 * 1024));
+    }
+    let res = req.header("Accept-Language", "id").send().await.unwrap();
+    let body = assert_problem(res, 431).await;
+    assert_eq!(body["title"], "Header permintaan terlalu besar");
+
+    let res = app.get("/healthz").header("X-Padding", "c".repeat(16 * 1024)).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+});
