@@ -4,8 +4,10 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
+use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::middleware::from_fn;
+use actix_web::http::header;
+use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use diesel::prelude::*;
 use rand::Rng;
@@ -121,14 +123,45 @@ pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::Servic
     }
 }
 
+/// Browsers may call the API only from the configured origins; with none configured CORS stays off and
+/// browsers keep their same-origin rule.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::ACCEPT_LANGUAGE,
+            header::IF_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::LINK,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
+            header::HeaderName::from_static("idempotency-replayed"),
+        ])
+        .max_age(3600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
 /// Starts the HTTP server on `listener`.
 pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     let workers = state.settings.workers;
+    let origins = state.settings.cors_origins.clone();
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
             .configure(configure_app(data.clone()))
             .default_service(web::to(telemetry::not_found))
+            .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
             .wrap(from_fn(telemetry::problems))
             .wrap(from_fn(telemetry::observe))
     })

@@ -256,3 +256,37 @@ backend_test!(request_headers_over_32_kib_are_431, |app| async move {
     let res = app.get("/healthz").header("X-Padding", "c".repeat(16 * 1024)).send().await.unwrap();
     assert_eq!(res.status(), 200);
 });
+
+backend_test!(cors_is_off_unless_origins_are_configured, |app| async move {
+    let res = app.get("/healthz").header("Origin", "https://portal.example.org").send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(!res.headers().contains_key("access-control-allow-origin"));
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cors_admits_only_the_configured_origins() {
+    use crate::helpers::{Backend, spawn_app_with};
+    let allowed = "https://portal.example.org";
+    let app = spawn_app_with(Backend::Sqlite, sinergi::clock::Clock::System, |s| {
+        s.cors_origins = vec![allowed.to_string()];
+    })
+    .await;
+
+    let res = app.get("/healthz").header("Origin", allowed).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["access-control-allow-origin"], allowed);
+
+    let res = app
+        .request(reqwest::Method::OPTIONS, "/api/v1/regions")
+        .header("Origin", allowed)
+        .header("Access-Control-Request-Method", "GET")
+        .header("Access-Control-Request-Headers", "authorization")
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "preflight: {}", res.status());
+    assert_eq!(res.headers()["access-control-allow-origin"], allowed);
+
+    let res = app.get("/healthz").header("Origin", "https://elsewhere.example.net").send().await.unwrap();
+    assert!(!res.headers().contains_key("access-control-allow-origin"));
+}
