@@ -205,3 +205,125 @@ backend_test!(seed_twice_changes_nothing, |app| async move {
     assert!(second.contains("0 created, 0 updated, 55 unchanged"), "{second}");
     assert_eq!(audit_count(&app), after_first, "a second load writes no audit event");
 });
+
+async fn call(
+    app: &TestApp,
+    token: &str,
+    method: reqwest::Method,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, String) {
+    let mut req = app.request(method, path).bearer_auth(token);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let res = req.send().await.expect("request");
+    (res.status().as_u16(), res.text().await.expect("body"))
+}
+
+// The README walkthrough, step by step, on the Padang data set.
+backend_test!(readme_walkthrough, |app| async move {
+    use reqwest::Method;
+    use serde_json::json;
+    seed(&app);
+    let token = app.admin_token().await;
+    let ok = |(status, body): (u16, String), want: u16| -> Value {
+        assert_eq!(status, want, "{body}");
+        serde_json::from_str(&body).unwrap_or(Value::Null)
+    };
+    let agreements = ok(call(&app, &token, Method::GET, "/api/v1/agreements", None).await, 200);
+    let nk = agreements["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|a| a["number"] == "130.60/NK/BKS-PDG/2021")
+        .expect("the Nota Kesepakatan")
+        .clone();
+    let orgs = ok(call(&app, &token, Method::GET, "/api/v1/organizations?limit=200", None).await, 200);
+    let org = |short: &str| {
+        orgs["items"].as_array().expect("items").iter().find(|o| o["short_name"] == short).expect("org")["id"]
+            .clone()
+    };
+    let meeting = ok(
+        call(&app, &token, Method::POST, "/api/v1/activities", Some(json!({
+            "kind": "coordination_meeting",
+            "title": "Rapat koordinasi optimalisasi jaminan sosial ketenagakerjaan",
+            "agreement_id": nk["id"],
+            "scope": "monev",
+            "organizer_organization_id": org("BPJSTK-PDG"),
+            "participants": [{"organization_id": org("PEMKOT-PDG"), "attendees": 3}, {"organization_id": org("BPJSTK-PDG"), "attendees": 2}],
+            "starts_at": "2024-09-10T02:00:00Z",
+            "ends_at": "2024-09-10T04:00:00Z",
+            "status": "held",
+            "minutes": "Capaian Juni 2024: 32.530 dari 105.491 (30,8 %). Disnakerin menyiapkan data perusahaan yang belum patuh.",
+            "decisions": ["Disnakerin mengirim data perusahaan belum patuh"]
+        }))).await,
+        201,
+    );
+    ok(
+        call(
+            &app,
+            &token,
+            Method::POST,
+            &format!("/api/v1/activities/{}/action-items", meeting["id"].as_str().expect("id")),
+            Some(json!({
+                "description": "Kirim data perusahaan yang belum patuh ke BPJS Ketenagakerjaan",
+                "owner_organization_id": org("DISNAKERIN-PDG"),
+                "due_on": "2024-09-30"
+            })),
+        )
+        .await,
+        201,
+    );
+    ok(
+        call(
+            &app,
+            &token,
+            Method::POST,
+            "/api/v1/outcomes",
+            Some(json!({
+                "kind": "enrolment",
+                "title": "Pekerja terdaftar setelah rapat koordinasi",
+                "value": 120,
+                "unit": "people",
+                "period_start": "2024-09-10",
+                "period_end": "2024-09-30",
+                "organization_id": org("BPJSTK-PDG"),
+                "activity_id": meeting["id"]
+            })),
+        )
+        .await,
+        201,
+    );
+    let report = ok(
+        call(
+            &app,
+            &token,
+            Method::GET,
+            &format!("/api/v1/agreements/{}/report", nk["id"].as_str().expect("id")),
+            None,
+        )
+        .await,
+        200,
+    );
+    let monev =
+        report["activities"].as_array().expect("activities").iter().find(|a| a["scope"] == "monev").cloned();
+    assert_eq!(monev.expect("monev")["held"], 1, "{report}");
+    assert_eq!(report["outcomes"][0]["total"], 3120, "the seeded 3,000 and the 120 just recorded: {report}");
+    let coverage = ok(
+        call(&app, &token, Method::GET, "/api/v1/reports/coverage?region=1371&from=2024&to=2024", None).await,
+        200,
+    );
+    let text = coverage.to_string();
+    assert!(
+        text.contains("32530") && text.contains("105491") && text.contains("30.8") && text.contains("red"),
+        "{text}"
+    );
+    let (status, svg) =
+        call(&app, &token, Method::GET, "/api/v1/reports/coverage.svg?region=1371&from=2024&to=2024", None)
+            .await;
+    assert_eq!(status, 200);
+    assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "{svg}");
+    let verify = ok(call(&app, &token, Method::GET, "/api/v1/audit-events/verify", None).await, 200);
+    assert_eq!(verify["valid"], true, "{verify}");
+});
