@@ -21,6 +21,7 @@ pub mod outcomes;
 pub mod regions;
 pub mod regulations;
 pub mod reports;
+pub mod seed;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -9,9 +9,11 @@ use sinergi::audit::Actor;
 use sinergi::auth::Role;
 use sinergi::clock::Clock;
 use sinergi::config::Settings;
+use sinergi::coverage::model::Zones;
 use sinergi::error::AppError;
+use sinergi::state::AppState;
 use sinergi::users::model::NewUser;
-use sinergi::{audit, startup, telemetry, users};
+use sinergi::{audit, seed, startup, telemetry, users};
 
 #[derive(Parser)]
 #[command(name = "sinergi", version, about = "Collaborative-governance registry and agreement tracker")]
@@ -33,6 +35,12 @@ enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Load a seed file (default: the Padang data set built into the binary, seeds/padang.json).
+    /// Idempotent: records already there are left alone.
+    Seed {
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
+    },
     /// Print the OpenAPI document.
     Openapi,
     /// User accounts.
@@ -105,12 +113,11 @@ fn run(command: Command, mut settings: Settings) -> Result<ExitCode, String> {
                 settings.bind = bind;
             }
             settings.demo |= demo;
-            if settings.demo {
-                // Honest until the seed loader lands: nothing is loaded yet.
-                tracing::warn!("the Padang demo data set is not part of this build yet; starting without it");
-            }
             let bind = settings.bind.clone();
             let state = startup::prepare(settings, Clock::System)?;
+            if state.settings.demo {
+                load_demo(&state)?;
+            }
             let listener = TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
             tracing::info!(address = %bind, "listening");
             actix_web::rt::System::new()
@@ -123,6 +130,23 @@ fn run(command: Command, mut settings: Settings) -> Result<ExitCode, String> {
                 .map_err(|e| e.to_string())?;
             let applied = db.migrate().map_err(|e| e.to_string())?;
             println!("applied {} migration(s)", applied.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Seed { file } => {
+            let text = match &file {
+                Some(path) => std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+                None => seed::PADANG.to_string(),
+            };
+            let seed_file = seed::parse(&text).map_err(describe)?;
+            let state = startup::prepare(settings, Clock::System)?;
+            let mut conn = state.db.get().map_err(|e| e.to_string())?;
+            let zones = Zones::of(&state.settings);
+            let summary = seed::load(&mut conn, &seed_file, Clock::System.now(), zones).map_err(describe)?;
+            println!(
+                "seed loaded: {} created, {} updated, {} unchanged",
+                summary.created, summary.updated, summary.unchanged
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::User { command: UserCommand::Create { username, role, organization, full_name, email } } => {
@@ -164,6 +188,26 @@ fn run(command: Command, mut settings: Settings) -> Result<ExitCode, String> {
         }
         Command::Openapi => Ok(ExitCode::SUCCESS),
     }
+}
+
+/// `--demo`: on a database without organizations, loads the Padang data set and creates the demo users,
+/// whose passwords are printed once.
+fn load_demo(state: &AppState) -> Result<(), String> {
+    let mut conn = state.db.get().map_err(|e| e.to_string())?;
+    if !seed::is_empty(&mut conn).map_err(describe)? {
+        tracing::info!("demo: the database already holds organizations; the Padang data set is not loaded");
+        return Ok(());
+    }
+    let seed_file = seed::parse(seed::PADANG).map_err(describe)?;
+    let now = state.clock.now();
+    let summary = seed::load(&mut conn, &seed_file, now, Zones::of(&state.settings)).map_err(describe)?;
+    tracing::info!(created = summary.created, "demo: loaded the Padang data set");
+    let users = seed::create_demo_users(&mut conn, now).map_err(describe)?;
+    for user in users {
+        tracing::warn!(username = %user.username, role = user.role.as_str(), organization = %user.organization,
+            password = %user.password, "created a demo user; this password is shown once");
+    }
+    Ok(())
 }
 
 /// An error for the terminal, naming each invalid field.

@@ -15,6 +15,11 @@ use crate::error::AppError;
 pub struct IfMatch(Option<String>);
 
 impl IfMatch {
+    /// No `If-Match` header: for callers that are not HTTP requests (the seed loader).
+    pub fn absent() -> IfMatch {
+        IfMatch(None)
+    }
+
     /// The version the client read. No header: 428. A value that names no version: 412, since it cannot
     /// match the record.
     pub fn version(&self) -> Result<i32, AppError> {

@@ -21,6 +21,7 @@ mod commitments;
 mod contacts;
 mod conventions;
 mod coverage;
+mod demo;
 mod foundation;
 mod organizations;
 mod outage;
