@@ -10,7 +10,7 @@ use crate::agreements::repo::Visibility;
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
 use crate::error::AppError;
-use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, with_etag};
+use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -43,8 +43,8 @@ pub async fn list_activities(
     req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
-    filter: web::Query<ActivityFilter>,
-    page: web::Query<PageQuery>,
+    filter: Query<ActivityFilter>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let limit = page.limit()?;
@@ -175,7 +175,7 @@ pub async fn list_action_items(
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<Id>,
-    page: web::Query<PageQuery>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let (id, limit, today) = (id.into_inner(), page.limit()?, state.clock.today());

@@ -7,7 +7,7 @@ use super::repo::{self, Key};
 use crate::auth::{Action, AuthUser, policy};
 use crate::error::AppError;
 use crate::http::csv::CsvBody;
-use crate::http::{Endpoint, Json, Page, PageQuery, Validator};
+use crate::http::{Endpoint, Json, Page, PageQuery, Query, Validator};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -30,8 +30,8 @@ pub async fn list_coverage(
     req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
-    filter: web::Query<CoverageFilter>,
-    page: web::Query<PageQuery>,
+    filter: Query<CoverageFilter>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let limit = page.limit()?;

@@ -8,7 +8,7 @@ use crate::agreements::repo::Visibility;
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
 use crate::error::AppError;
-use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, with_etag};
+use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -33,8 +33,8 @@ pub async fn list_outcomes(
     req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
-    filter: web::Query<OutcomeFilter>,
-    page: web::Query<PageQuery>,
+    filter: Query<OutcomeFilter>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let limit = page.limit()?;

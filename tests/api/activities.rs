@@ -427,3 +427,12 @@ fixed_clock_test!(creating_an_activity_is_safe_to_retry, |app| async move {
         assert_problem(app.get(path).send().await.unwrap(), 401).await;
     }
 });
+
+backend_test!(a_bad_activity_filter_is_a_422_naming_the_parameter, |app| async move {
+    let token = app.admin_token().await;
+    for (query, field) in [("kind=castle", "kind"), ("status=done", "status"), ("limit=500", "limit")] {
+        let res = app.get(&format!("/api/v1/activities?{query}")).bearer_auth(&token).send().await.unwrap();
+        let body = assert_problem(res, 422).await;
+        assert_eq!(body["errors"][0]["field"], field, "{query}: {body}");
+    }
+});
