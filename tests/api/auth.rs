@@ -141,6 +141,12 @@ backend_test!(forged_expired_and_misaddressed_tokens_are_refused, |app| async mo
             let payload = URL_SAFE_NO_PAD.encode(good.to_string());
             format!("{header}.{payload}.")
         }),
+        ("HS/RS confusion: an RS256 header on the HMAC-signed token", {
+            let token = mint(&good, Algorithm::HS256, JWT_SECRET);
+            let parts: Vec<&str> = token.split('.').collect();
+            let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"RS256","typ":"JWT"}"#);
+            format!("{header}.{}.{}", parts[1], parts[2])
+        }),
         ("tampered payload", {
             // A real token whose payload was changed to live longer: the signature no longer matches.
             let parts: Vec<&str> = admin.split('.').collect();

@@ -206,124 +206,134 @@ backend_test!(seed_twice_changes_nothing, |app| async move {
     assert_eq!(audit_count(&app), after_first, "a second load writes no audit event");
 });
 
-async fn call(
-    app: &TestApp,
-    token: &str,
-    method: reqwest::Method,
-    path: &str,
-    body: Option<Value>,
-) -> (u16, String) {
-    let mut req = app.request(method, path).bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let res = req.send().await.expect("request");
-    (res.status().as_u16(), res.text().await.expect("body"))
+/// The two `sh` blocks of the README's walkthrough: the command that starts the demo, and the session.
+fn readme_walkthrough_blocks() -> (String, String) {
+    let readme = include_str!("../../README.md");
+    let section = readme
+        .split("## The first ten minutes")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("the README has the walkthrough section");
+    let blocks: Vec<&str> =
+        section.split("```sh\n").skip(1).filter_map(|block| block.split("\n```").next()).collect();
+    assert_eq!(blocks.len(), 2, "the walkthrough has a start block and a session block");
+    (blocks[0].to_string(), blocks[1].to_string())
 }
 
-// The README walkthrough, step by step, on the Padang data set.
-backend_test!(readme_walkthrough, |app| async move {
-    use reqwest::Method;
-    use serde_json::json;
-    seed(&app);
-    let token = app.admin_token().await;
-    let ok = |(status, body): (u16, String), want: u16| -> Value {
-        assert_eq!(status, want, "{body}");
-        serde_json::from_str(&body).unwrap_or(Value::Null)
-    };
-    let agreements = ok(call(&app, &token, Method::GET, "/api/v1/agreements", None).await, 200);
-    let nk = agreements["items"]
-        .as_array()
-        .expect("items")
+/// Splits `NAME='value' … cargo run --release -- ARGS` into the environment and the binary's arguments.
+fn parse_start_command(line: &str) -> (Vec<(String, String)>, Vec<String>) {
+    let (prefix, args) = line.split_once(" cargo run --release -- ").expect("the start command runs cargo");
+    let env = prefix
+        .split_whitespace()
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').expect("NAME=value");
+            (name.to_string(), value.trim_matches('\'').to_string())
+        })
+        .collect();
+    (env, args.split_whitespace().map(str::to_string).collect())
+}
+
+fn tools_present() -> bool {
+    ["bash", "curl", "jq"]
         .iter()
-        .find(|a| a["number"] == "130.60/NK/BKS-PDG/2021")
-        .expect("the Nota Kesepakatan")
-        .clone();
-    let orgs = ok(call(&app, &token, Method::GET, "/api/v1/organizations?limit=200", None).await, 200);
-    let org = |short: &str| {
-        orgs["items"].as_array().expect("items").iter().find(|o| o["short_name"] == short).expect("org")["id"]
-            .clone()
+        .all(|tool| Command::new(tool).arg("--version").output().is_ok_and(|out| out.status.success()))
+}
+
+// The README walkthrough, run as written: the start command against a fresh database (the binary instead
+// of `cargo run`, listening on a free port), then the session block with bash, curl and jq.
+async fn run_readme_walkthrough(backend: crate::helpers::Backend) {
+    if !tools_present() {
+        assert!(
+            std::env::var_os("SINERGI_TEST_REQUIRE_TOOLS").is_none(),
+            "SINERGI_TEST_REQUIRE_TOOLS is set but bash, curl or jq is missing"
+        );
+        eprintln!("readme_walkthrough skipped: it needs bash, curl and jq");
+        return;
+    }
+    let db = tokio::task::spawn_blocking(move || crate::helpers::TestDatabase::create(backend))
+        .await
+        .expect("create db");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (start, session) = readme_walkthrough_blocks();
+    let (env, args) = parse_start_command(start.trim());
+    assert_eq!(args, ["serve", "--demo"]);
+    let port = TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+    let mut cmd = sinergi(db.url(), dir.path());
+    cmd.env_remove("SINERGI_ADMIN_PASSWORD").env("SINERGI_BIND", format!("127.0.0.1:{port}"));
+    for (name, value) in &env {
+        cmd.env(name, value);
+    }
+    let _server =
+        Server(cmd.args(&args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start sinergi"));
+    let client = reqwest::Client::new();
+    let mut ready = false;
+    for _ in 0..600 {
+        if let Ok(res) = client.get(format!("http://127.0.0.1:{port}/readyz")).send().await
+            && res.status() == 200
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "the demo server did not become ready within 60 s");
+
+    let session = session.replace("127.0.0.1:8080", &format!("127.0.0.1:{port}"));
+    let work = dir.path().to_path_buf();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new("bash")
+            .args(["-euo", "pipefail", "-c", &session])
+            .current_dir(work)
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .output()
+            .expect("run bash")
+    })
+    .await
+    .expect("bash");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the walkthrough failed: {stderr}\n{stdout}");
+    assert!(!stdout.contains("urn:sinergi:problem"), "a step answered a problem:\n{stdout}");
+
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not one JSON line: {line}")))
+        .collect();
+    let find = |pred: &dyn Fn(&Value) -> bool| {
+        lines.iter().find(|v| pred(v)).cloned().unwrap_or_else(|| panic!("missing in:\n{stdout}"))
     };
-    let meeting = ok(
-        call(&app, &token, Method::POST, "/api/v1/activities", Some(json!({
-            "kind": "coordination_meeting",
-            "title": "Rapat koordinasi optimalisasi jaminan sosial ketenagakerjaan",
-            "agreement_id": nk["id"],
-            "scope": "monev",
-            "organizer_organization_id": org("BPJSTK-PDG"),
-            "participants": [{"organization_id": org("PEMKOT-PDG"), "attendees": 3}, {"organization_id": org("BPJSTK-PDG"), "attendees": 2}],
-            "starts_at": "2024-09-10T02:00:00Z",
-            "ends_at": "2024-09-10T04:00:00Z",
-            "status": "held",
-            "minutes": "Capaian Juni 2024: 32.530 dari 105.491 (30,8 %). Disnakerin menyiapkan data perusahaan yang belum patuh.",
-            "decisions": ["Disnakerin mengirim data perusahaan belum patuh"]
-        }))).await,
-        201,
-    );
-    ok(
-        call(
-            &app,
-            &token,
-            Method::POST,
-            &format!("/api/v1/activities/{}/action-items", meeting["id"].as_str().expect("id")),
-            Some(json!({
-                "description": "Kirim data perusahaan yang belum patuh ke BPJS Ketenagakerjaan",
-                "owner_organization_id": org("DISNAKERIN-PDG"),
-                "due_on": "2024-09-30"
-            })),
-        )
-        .await,
-        201,
-    );
-    ok(
-        call(
-            &app,
-            &token,
-            Method::POST,
-            "/api/v1/outcomes",
-            Some(json!({
-                "kind": "enrolment",
-                "title": "Pekerja terdaftar setelah rapat koordinasi",
-                "value": 120,
-                "unit": "people",
-                "period_start": "2024-09-10",
-                "period_end": "2024-09-30",
-                "organization_id": org("BPJSTK-PDG"),
-                "activity_id": meeting["id"]
-            })),
-        )
-        .await,
-        201,
-    );
-    let report = ok(
-        call(
-            &app,
-            &token,
-            Method::GET,
-            &format!("/api/v1/agreements/{}/report", nk["id"].as_str().expect("id")),
-            None,
-        )
-        .await,
-        200,
-    );
-    let monev =
-        report["activities"].as_array().expect("activities").iter().find(|a| a["scope"] == "monev").cloned();
-    assert_eq!(monev.expect("monev")["held"], 1, "{report}");
-    assert_eq!(report["outcomes"][0]["total"], 3120, "the seeded 3,000 and the 120 just recorded: {report}");
-    let coverage = ok(
-        call(&app, &token, Method::GET, "/api/v1/reports/coverage?region=1371&from=2024&to=2024", None).await,
-        200,
-    );
-    let text = coverage.to_string();
-    assert!(
-        text.contains("32530") && text.contains("105491") && text.contains("30.8") && text.contains("red"),
-        "{text}"
-    );
-    let (status, svg) =
-        call(&app, &token, Method::GET, "/api/v1/reports/coverage.svg?region=1371&from=2024&to=2024", None)
-            .await;
-    assert_eq!(status, 200);
-    assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "{svg}");
-    let verify = ok(call(&app, &token, Method::GET, "/api/v1/audit-events/verify", None).await, 200);
-    assert_eq!(verify["valid"], true, "{verify}");
-});
+    // 2. The three agreements, the 2021 Nota Kesepakatan active.
+    let nk = find(&|v| v["number"] == "130.60/NK/BKS-PDG/2021");
+    assert_eq!(nk["status"], "active");
+    assert_eq!(lines.iter().filter(|v| v.get("number").is_some()).count(), 3);
+    // 3 and 4. The action item and the outcome were created.
+    assert_eq!(find(&|v| v.get("description").is_some())["status"], "open");
+    assert_eq!(find(&|v| v["kind"] == "enrolment" && v.get("total").is_none())["value"], 120);
+    // 5. The report counts the meeting under monev and 3,000 + 120 people.
+    assert_eq!(find(&|v| v["scope"] == "monev")["held"], 1, "{stdout}");
+    assert_eq!(find(&|v| v.get("total").is_some())["total"], 3120, "{stdout}");
+    // 6. June 2024 in Padang: 32,530 of 105,491, 30.8 %, red; and the chart on disk.
+    let june = find(&|v| v["period"] == "2024-06" && v["segment"] == "total");
+    assert_eq!((&june["target"], &june["realization"]), (&Value::from(105_491), &Value::from(32_530)));
+    assert_eq!((june["achievement_pct"].as_f64(), &june["zone"]), (Some(30.8), &Value::from("red")));
+    let svg = std::fs::read_to_string(dir.path().join("padang-2024.svg")).expect("the chart was saved");
+    assert!(svg.contains("<svg"), "{svg}");
+    // 7. The trail verifies, the walkthrough's writes included.
+    assert_eq!(find(&|v| v.get("valid").is_some())["valid"], true);
+}
+
+mod readme_walkthrough {
+    use crate::helpers::{Backend, postgres_enabled};
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        super::run_readme_walkthrough(Backend::Sqlite).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        if postgres_enabled() {
+            super::run_readme_walkthrough(Backend::Postgres).await;
+        }
+    }
+}
