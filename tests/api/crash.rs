@@ -1,16 +1,18 @@
 //! Crash safety of the real binary on both backends. SIGKILL in the middle of 32 concurrent writers: after
 //! a restart every acknowledged write is there, none twice (retries with the same `Idempotency-Key` create
 //! nothing new), and the audit chain verifies. SIGTERM: requests in flight get their normal answer, new
-//! connections are refused, and the process exits successfully within 10 s.
+//! connections are refused, and the process exits successfully within 10 s, even with a request stuck on a
+//! database lock.
 
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use diesel::connection::SimpleConnection;
 use serde_json::{Value, json};
 
-use crate::helpers::{ADMIN_PASSWORD, TestApp};
+use crate::helpers::{ADMIN_PASSWORD, Backend, TestApp};
 use crate::support_load::{Ack, Answer, Write, assert_exactly_acknowledged};
 use crate::support_server::ServerProcess;
 
@@ -195,6 +197,45 @@ backend_test!(sigterm_finishes_requests_in_flight_refuses_new_connections_and_ex
     eprintln!(
         "SIGTERM ({:?}): {after_signal} of {LOGINS} logins answered 200 after the signal, new \
          connections refused, exit status 0 after {:.2} s",
+        app.backend,
+        exit_time.as_secs_f64()
+    );
+});
+
+backend_test!(sigterm_exits_within_10_s_while_a_request_waits_on_a_database_lock, |app| async move {
+    let mut server = start(&app).await;
+    let client = reqwest::Client::new();
+    let token = admin_token(&client, &server).await;
+    // Another session holds the write lock: a write waits for it up to the database's lock timeout (10 s).
+    let mut locker = app.connection();
+    locker
+        .batch_execute(match app.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN; LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE",
+        })
+        .unwrap();
+    let stuck = tokio::spawn(
+        client
+            .post(server.url("/api/v1/organizations"))
+            .bearer_auth(&token)
+            .json(&json!({"name": "Dinas yang menunggu", "short_name": "STUCK", "kind": "regional_agency"}))
+            .send(),
+    );
+    // Time for the request to reach the lock; it is still waiting when the signal comes.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!stuck.is_finished(), "the write did not wait for the lock");
+    let signalled = Instant::now();
+    server.signal(libc::SIGTERM);
+    let status = server.wait_for_exit(Duration::from_secs(10)).await.expect("the server exits within 10 s");
+    let exit_time = signalled.elapsed();
+    assert!(status.success(), "exit status {status}");
+    drop(locker);
+    // The request was accepted before the signal: it got an answer or its connection was cut, never refused.
+    if let Err(e) = stuck.await.unwrap() {
+        assert!(!e.is_connect(), "the stuck request was refused: {e}");
+    }
+    eprintln!(
+        "SIGTERM with a write stuck on a lock ({:?}): exit status 0 after {:.2} s",
         app.backend,
         exit_time.as_secs_f64()
     );
