@@ -21,7 +21,7 @@ const WRITERS: usize = 32;
 const KILL_AFTER: usize = 300;
 /// Logins queued at SIGTERM: enough to be in flight, few enough to finish well within the 10 s on a busy
 /// machine.
-const LOGINS: usize = 16;
+const LOGINS: usize = 8;
 
 async fn start(app: &TestApp) -> ServerProcess {
     let mut cmd = app.sinergi();
