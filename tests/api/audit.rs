@@ -2,13 +2,14 @@
 //! database's refusal to change it, the CLI's user creation, and one chain across two server processes.
 
 use std::io::Write;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use diesel::RunQueryDsl;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{ADMIN_PASSWORD, Backend, JWT_SECRET, TestApp, assert_problem};
+use crate::helpers::{ADMIN_PASSWORD, Backend, TestApp, assert_problem};
+use crate::support_server::ServerProcess;
 use crate::support_users::USER_PASSWORD;
 
 async fn get_json(app: &TestApp, token: &str, path: &str) -> Value {
@@ -19,17 +20,6 @@ async fn get_json(app: &TestApp, token: &str, path: &str) -> Value {
 
 async fn verify(app: &TestApp, token: &str) -> Value {
     get_json(app, token, "/api/v1/audit-events/verify").await
-}
-
-/// The `sinergi` binary with a clean environment pointing at the test's database.
-fn sinergi(app: &TestApp) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sinergi"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", app.db.url())
-        .env("SINERGI_DATA_DIR", app.data_dir.path())
-        .env("RUST_LOG", "warn");
-    cmd
 }
 
 fn run_with_stdin(mut cmd: Command, stdin: &str) -> std::process::Output {
@@ -200,7 +190,7 @@ backend_test!(verify_names_the_row_that_was_edited, |app| async move {
     assert!(result["reason"].as_str().unwrap().contains("hash"), "{result}");
 
     // The command line says the same, and exits 1.
-    let mut cmd = sinergi(&app);
+    let mut cmd = app.sinergi();
     cmd.args(["audit", "verify"]);
     let out = cmd.output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
@@ -210,7 +200,7 @@ backend_test!(verify_names_the_row_that_was_edited, |app| async move {
 
 backend_test!(the_cli_creates_users_through_the_same_rules_and_audit, |app| async move {
     let org = app.insert_organization("INSPEKTORAT", None);
-    let mut cmd = sinergi(&app);
+    let mut cmd = app.sinergi();
     cmd.args([
         "user",
         "create",
@@ -255,7 +245,7 @@ backend_test!(the_cli_creates_users_through_the_same_rules_and_audit, |app| asyn
             "taken",
         ),
     ] {
-        let mut cmd = sinergi(&app);
+        let mut cmd = app.sinergi();
         cmd.args(["user", "create"]).args(&args);
         let out = run_with_stdin(cmd, stdin);
         assert!(!out.status.success(), "{args:?}");
@@ -267,40 +257,10 @@ backend_test!(the_cli_creates_users_through_the_same_rules_and_audit, |app| asyn
     assert_eq!(list["items"].as_array().unwrap().len(), 2, "admin and cli.auditor");
 });
 
-/// A `sinergi serve` process, killed when dropped.
-struct Server {
-    child: Child,
-    address: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn start_server(app: &TestApp) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let address = format!("127.0.0.1:{port}");
-    let mut cmd = sinergi(app);
-    cmd.args(["serve", "--bind", &address])
-        .env("SINERGI_JWT_SECRET", JWT_SECRET)
-        .env("SINERGI_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("SINERGI_WORKERS", "2")
-        .env("SINERGI_DB_POOL_SIZE", "4")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let server = Server { child: cmd.spawn().unwrap(), address: format!("http://{address}") };
-    for _ in 0..200 {
-        if let Ok(res) = app.client.get(format!("{}/readyz", server.address)).send().await
-            && res.status() == 200
-        {
-            return server;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-    panic!("the server at {address} did not become ready");
+async fn start_server(app: &TestApp) -> ServerProcess {
+    let mut cmd = app.sinergi();
+    cmd.env("SINERGI_WORKERS", "2").env("SINERGI_DB_POOL_SIZE", "4");
+    ServerProcess::start(cmd, &[]).await
 }
 
 fn user_body(i: usize, org: &str) -> Value {

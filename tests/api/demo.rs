@@ -1,41 +1,11 @@
 //! The Padang data set: `serve --demo` on a fresh SQLite file serves every figure of the study's tables
 //! 1.1, 1.2 and 1.3 with its achievement and zone, and `sinergi seed` run twice changes nothing.
 
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
 use diesel::prelude::*;
 use serde_json::Value;
 
-use crate::helpers::{ADMIN_PASSWORD, JWT_SECRET, TestApp};
-
-const BINARY: &str = env!("CARGO_BIN_EXE_sinergi");
-
-/// The binary with a clean environment pointing at `database_url` and `data_dir`.
-fn sinergi(database_url: &str, data_dir: &std::path::Path) -> Command {
-    let mut cmd = Command::new(BINARY);
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", database_url)
-        .env("SINERGI_ADMIN_PASSWORD", ADMIN_PASSWORD)
-        .env("SINERGI_JWT_SECRET", JWT_SECRET)
-        .env("SINERGI_DATA_DIR", data_dir)
-        .env("SINERGI_WORKERS", "1")
-        .current_dir(data_dir)
-        .stdin(Stdio::null());
-    cmd
-}
-
-/// Kills the server when the test ends, however it ends.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use crate::helpers::{ADMIN_PASSWORD, TestApp};
+use crate::support_server::{self, ServerProcess};
 
 /// Table 1.1: active coverage 2024 per regency and city (region code, figure).
 const TABLE_1_1: [(&str, i64); 19] = [
@@ -98,29 +68,10 @@ fn row<'a>(rows: &'a [Value], region: &str, segment: &str, period: &str) -> &'a 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_serves_every_figure_of_the_study() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let port = TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
     let url = format!("sqlite://{}", dir.path().join("demo.db").display());
-    let _server = Server(
-        sinergi(&url, dir.path())
-            .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start sinergi"),
-    );
-    let base = format!("http://127.0.0.1:{port}");
+    let server = ServerProcess::start(support_server::command(&url, dir.path()), &["--demo"]).await;
+    let base = server.address.clone();
     let client = reqwest::Client::new();
-    let mut ready = false;
-    for _ in 0..600 {
-        if let Ok(res) = client.get(format!("{base}/readyz")).send().await
-            && res.status() == 200
-        {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(ready, "the demo server did not become ready within 60 s");
 
     let login = client
         .post(format!("{base}/api/v1/auth/login"))
@@ -190,7 +141,7 @@ fn audit_count(app: &TestApp) -> i64 {
 }
 
 fn seed(app: &TestApp) -> String {
-    let out = sinergi(app.db.url(), app.data_dir.path()).arg("seed").output().expect("run sinergi seed");
+    let out = app.sinergi().arg("seed").output().expect("run sinergi seed");
     assert!(out.status.success(), "sinergi seed failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).into_owned()
 }

@@ -13,6 +13,9 @@ mod support_agreements;
 #[allow(dead_code)]
 mod support_results;
 
+mod support_load;
+mod support_server;
+
 mod activities;
 mod agreements;
 mod audit;
@@ -21,6 +24,7 @@ mod commitments;
 mod contacts;
 mod conventions;
 mod coverage;
+mod crash;
 mod demo;
 mod foundation;
 mod organizations;
