@@ -185,9 +185,9 @@ fn parse_start_command(line: &str) -> (Vec<(String, String)>, Vec<String>) {
 }
 
 fn tools_present() -> bool {
-    ["bash", "curl", "jq"]
-        .iter()
-        .all(|tool| Command::new(tool).arg("--version").output().is_ok_and(|out| out.status.success()))
+    ["bash", "curl", "jq"].iter().all(|tool| {
+        std::process::Command::new(tool).arg("--version").output().is_ok_and(|out| out.status.success())
+    })
 }
 
 // The README walkthrough, run as written: the start command against a fresh database (the binary instead
@@ -208,31 +208,14 @@ async fn run_readme_walkthrough(backend: crate::helpers::Backend) {
     let (start, session) = readme_walkthrough_blocks();
     let (env, args) = parse_start_command(start.trim());
     assert_eq!(args, ["serve", "--demo"]);
-    let port = TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
-    let mut cmd = sinergi(db.url(), dir.path());
-    cmd.env_remove("SINERGI_ADMIN_PASSWORD").env("SINERGI_BIND", format!("127.0.0.1:{port}"));
-    for (name, value) in &env {
-        cmd.env(name, value);
-    }
-    let _server =
-        Server(cmd.args(&args).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start sinergi"));
-    let client = reqwest::Client::new();
-    let mut ready = false;
-    for _ in 0..600 {
-        if let Ok(res) = client.get(format!("http://127.0.0.1:{port}/readyz")).send().await
-            && res.status() == 200
-        {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(ready, "the demo server did not become ready within 60 s");
+    let mut cmd = support_server::command(db.url(), dir.path());
+    cmd.env_remove("SINERGI_ADMIN_PASSWORD").envs(env);
+    let server = ServerProcess::start(cmd, &["--demo"]).await;
 
-    let session = session.replace("127.0.0.1:8080", &format!("127.0.0.1:{port}"));
+    let session = session.replace("http://127.0.0.1:8080", &server.address);
     let work = dir.path().to_path_buf();
     let out = tokio::task::spawn_blocking(move || {
-        Command::new("bash")
+        std::process::Command::new("bash")
             .args(["-euo", "pipefail", "-c", &session])
             .current_dir(work)
             .env("PATH", std::env::var("PATH").unwrap_or_default())
