@@ -127,6 +127,7 @@ impl NewActionItem {
     pub fn validate(self, v: &mut Validator) -> ActionItemFields {
         let description = v.required("description", self.description, MAX_DESCRIPTION);
         let owner = v.present("owner_organization_id", self.owner_organization_id);
+        v.date("due_on", self.due_on);
         ActionItemFields {
             description,
             owner_organization_id: owner.unwrap_or_default(),

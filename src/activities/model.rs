@@ -371,6 +371,8 @@ impl NewActivity {
         let organizer = v.present("organizer_organization_id", self.organizer_organization_id);
         let starts_at = v.present("starts_at", self.starts_at).map(|t| from_utc(t.trunc_subsecs(6)));
         let ends_at = self.ends_at.map(|t| from_utc(t.trunc_subsecs(6)));
+        v.date("starts_at", starts_at);
+        v.date("ends_at", ends_at);
         if let (Some(start), Some(end)) = (starts_at, ends_at) {
             v.check(
                 end >= start,

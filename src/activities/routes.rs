@@ -48,7 +48,7 @@ pub async fn list_activities(
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let limit = page.limit()?;
-    let after: Option<Id> = page.after()?;
+    let after: Option<Id> = page.after(&req)?;
     let filter = filter.into_inner();
     let visibility = Visibility::of(&user);
     let rows = state
@@ -179,7 +179,7 @@ pub async fn list_action_items(
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let (id, limit, today) = (id.into_inner(), page.limit()?, state.clock.today());
-    let after: Option<Id> = page.after()?;
+    let after: Option<Id> = page.after(&req)?;
     let rows = state
         .db
         .run(move |conn| {

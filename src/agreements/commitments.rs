@@ -313,6 +313,7 @@ impl Fields {
         let mut v = Validator::new();
         let title = v.required("title", Some(self.title.clone()), checks::MAX_TITLE);
         let description = v.optional("description", self.description.clone(), checks::MAX_TEXT);
+        v.date("due_on", self.due_on);
         let chain = organization_with_ancestors(conn, Some(self.responsible_organization_id))?;
         let parties = agreement.bound_party_ids();
         v.check(
@@ -379,6 +380,7 @@ pub fn check_progress(
     }
     let mut v = Validator::new();
     let reported_on = body.reported_on.unwrap_or(today);
+    v.date("reported_on", Some(reported_on));
     v.check(
         reported_on <= today,
         "reported_on",

@@ -147,6 +147,9 @@ impl Content {
 
 /// The period must not end before it starts.
 fn period(v: &mut Validator, content: &Content) {
+    v.date("signed_on", content.signed_on);
+    v.date("effective_from", content.effective_from);
+    v.date("effective_until", content.effective_until);
     v.date_order(content.effective_from, content.effective_until, "effective_until", "effective_from");
 }
 
@@ -262,6 +265,7 @@ pub fn check_termination(record: &AgreementRecord, body: &Termination) -> Result
     }
     let mut v = Validator::new();
     let reason = v.required("reason", Some(body.reason.clone()), checks::MAX_TEXT);
+    v.date("terminated_on", Some(body.terminated_on));
     let start = record.row.effective_from.into_iter().chain(record.row.signed_on).min();
     v.check(
         start.is_none_or(|s| body.terminated_on >= s),
@@ -287,6 +291,7 @@ pub fn amend(record: &AgreementRecord, body: &NewAmendment) -> Result<(Content, 
     let mut v = Validator::new();
     let number = v.required("number", Some(body.number.clone()), checks::MAX_SHORT);
     let summary = v.required("summary", Some(body.summary.clone()), checks::MAX_TEXT);
+    v.date("signed_on", Some(body.signed_on));
     v.check(
         record.row.signed_on.is_none_or(|s| body.signed_on >= s),
         "signed_on",

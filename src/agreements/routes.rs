@@ -57,7 +57,7 @@ pub async fn list_agreements(
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let limit = page.limit()?;
-    let after: Option<Id> = page.after()?;
+    let after: Option<Id> = page.after(&req)?;
     let filter = filter.into_inner();
     let visibility = Visibility::of(&user);
     let today = state.clock.today();
@@ -268,7 +268,7 @@ pub async fn list_amendments(
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let (id, limit) = (id.into_inner(), page.limit()?);
-    let after: Option<Id> = page.after()?;
+    let after: Option<Id> = page.after(&req)?;
     let rows = state
         .db
         .run(move |conn| {
@@ -363,7 +363,7 @@ pub async fn list_commitments(
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let (id, limit, today) = (id.into_inner(), page.limit()?, state.clock.today());
-    let after: Option<Id> = page.after()?;
+    let after: Option<Id> = page.after(&req)?;
     let filter = filter.into_inner();
     let rows = state
         .db
@@ -475,7 +475,7 @@ pub async fn list_updates(
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let (id, limit) = (id.into_inner(), page.limit()?);
-    let after: Option<Id> = page.after()?;
+    let after: Option<Id> = page.after(&req)?;
     let rows = state
         .db
         .run(move |conn| {

@@ -156,7 +156,7 @@ pub async fn list_audit_events(
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, policy::Action::ReadAudit)?;
     let limit = page.limit()?;
-    let after: Option<i64> = page.after()?;
+    let after: Option<i64> = page.after(&req)?;
     let filter = filter.into_inner();
     let rows = state.db.run(move |conn| list(conn, &filter, after, i64::from(limit) + 1)).await?;
     Ok(Page::from_rows(rows, limit, |e| e.seq).respond(&req))

@@ -44,7 +44,7 @@ pub async fn list_contacts(
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, policy::Action::Read)?;
     let limit = page.limit()?;
-    let after: Option<Id> = page.after()?;
+    let after: Option<Id> = page.after(&req)?;
     let (org, filter) = (id.into_inner(), filter.into_inner());
     let rows = state
         .db

@@ -35,13 +35,12 @@ pub async fn list_coverage(
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let limit = page.limit()?;
-    let after: Option<Key> = page.after()?;
+    let after: Option<Key> = page.after(&req)?;
     let filter = filter.into_inner();
     let zones = Zones::of(&state.settings);
     let rows = state.db.run(move |conn| repo::list(conn, &filter, after, i64::from(limit) + 1)).await?;
-    let page = Page::from_rows(rows, limit, repo::key_of);
-    let items: Vec<Coverage> = page.items.iter().map(|r| r.view(zones)).collect();
-    Ok(Page { items, next_cursor: page.next_cursor }.respond(&req))
+    let page = Page::from_rows(rows, limit, repo::key_of).map(|r| r.view(zones));
+    Ok(page.respond(&req))
 }
 
 /// Record coverage figures: each row is keyed by (region_code, segment, period), created when new and

@@ -11,6 +11,7 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use crate::error::{AppError, FieldError, text};
+use crate::http::validate::nul_refused;
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -84,8 +85,27 @@ pub fn read_body(
     })
 }
 
-/// Parses a JSON document into `T`: syntax errors and unknown fields are 400, wrong types and values 422.
+/// How deeply a request body may nest arrays and objects. The deepest body of this API (an amendment's
+/// parties) nests four levels; the limit keeps a hostile `[[[[…` from costing anything.
+pub const MAX_DEPTH: usize = 32;
+
+/// Parses a JSON document into `T`: syntax errors, nesting deeper than [`MAX_DEPTH`] and unknown fields
+/// are 400, wrong types and values 422, and so is a string holding NUL (`\u0000`), which PostgreSQL
+/// cannot store: refused here, it is the same 422 on both backends for every field.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    let scan = Scan::of(body);
+    if scan.depth > MAX_DEPTH {
+        return Err(AppError::bad_request(text(
+            format!("The request body nests arrays and objects deeper than {MAX_DEPTH} levels."),
+            format!("Isi permintaan bersarang lebih dari {MAX_DEPTH} tingkat."),
+        )));
+    }
+    if scan.nul
+        && let Ok(document) = serde_json::from_slice::<serde_json::Value>(body)
+        && let Some(field) = nul_field(&document)
+    {
+        return Err(nul_refused(if field.is_empty() { "body".to_string() } else { field }));
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|err| {
         let path = err.path().to_string();
@@ -122,6 +142,58 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     Ok(value)
 }
 
+/// What one pass over a JSON text finds: its deepest nesting, and whether a string holds an escaped NUL.
+/// (A raw NUL byte is not valid JSON; the parser refuses it.)
+pub struct Scan {
+    pub depth: usize,
+    pub nul: bool,
+}
+
+impl Scan {
+    pub fn of(json: &[u8]) -> Scan {
+        let (mut depth, mut deepest, mut in_string, mut nul) = (0usize, 0usize, false, false);
+        let mut i = 0;
+        while i < json.len() {
+            match (in_string, json[i]) {
+                (true, b'\\') => {
+                    nul |= json[i + 1..].starts_with(b"u0000");
+                    i += 1; // the escaped character is not a quote or a backslash of its own
+                }
+                (true, b'"') | (false, b'"') => in_string = !in_string,
+                (false, b'[' | b'{') => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                (false, b']' | b'}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            i += 1;
+        }
+        Scan { depth: deepest, nul }
+    }
+}
+
+/// The path of the first string value holding NUL, named as the field errors name fields
+/// (`rows[0].note`).
+fn nul_field(value: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => s.contains('\0').then(String::new),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, item)| nul_field(item).map(|rest| join(&format!("[{i}]"), &rest))),
+        Value::Object(fields) => {
+            fields.iter().find_map(|(key, item)| nul_field(item).map(|rest| join(key, &rest)))
+        }
+        _ => None,
+    }
+}
+
+fn join(head: &str, rest: &str) -> String {
+    if rest.is_empty() || rest.starts_with('[') { format!("{head}{rest}") } else { format!("{head}.{rest}") }
+}
+
 /// For `PATCH` bodies: a field that may be absent (no change), `null` (clear it) or a value. Use with
 /// `#[serde(default, deserialize_with = "crate::http::json::nullable")]` on an `Option<Option<T>>`.
 pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
@@ -130,4 +202,25 @@ where
     T: serde::Deserialize<'de>,
 {
     <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scan_finds_depth_and_escaped_nul_outside_and_inside_strings() {
+        let scan = Scan::of(br#"{"rows": [{"note": "[[[{{ \" \\u0000"}]}"#);
+        assert_eq!((scan.depth, scan.nul), (3, false));
+        assert!(Scan::of(br#"{"a": "x\u0000"}"#).nul);
+        assert_eq!(Scan::of("[".repeat(10_000).as_bytes()).depth, 10_000);
+    }
+
+    #[test]
+    fn nul_is_named_by_its_field() {
+        let doc = serde_json::json!({"rows": [{"note": "ok"}, {"note": "a\u{0}b"}], "title": "t"});
+        assert_eq!(nul_field(&doc).as_deref(), Some("rows[1].note"));
+        assert_eq!(nul_field(&serde_json::json!(["ok", ["\u{0}"]])).as_deref(), Some("[1][0]"));
+        assert_eq!(nul_field(&serde_json::json!({"title": "ok"})), None);
+    }
 }

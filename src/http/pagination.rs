@@ -7,10 +7,12 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{AppError, text};
 use crate::http::csv;
+use crate::http::json::Scan;
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
@@ -38,25 +40,41 @@ impl PageQuery {
         }
     }
 
-    /// The key after which the page starts, as the list encoded it.
-    pub fn after<K: DeserializeOwned>(&self) -> Result<Option<K>, AppError> {
-        self.cursor.as_deref().map(decode_cursor).transpose()
+    /// The key after which the page starts, as the list at this request's path encoded it.
+    pub fn after<K: DeserializeOwned>(&self, req: &HttpRequest) -> Result<Option<K>, AppError> {
+        self.cursor.as_deref().map(|cursor| decode_cursor(req.path(), cursor)).transpose()
     }
 }
 
-pub fn encode_cursor<K: Serialize>(key: &K) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).unwrap_or_default())
+/// A cursor is the sort key of the last row sent (JSON, base64url) and a check over the key and the list
+/// it came from (the request path). The check is no secret, and needs none: a cursor only says where a
+/// page starts. It makes a cursor of another list, a forged or a damaged one a 422 instead of a page
+/// starting somewhere the client was never sent to.
+pub fn encode_cursor<K: Serialize>(list: &str, key: &K) -> String {
+    let json = serde_json::to_vec(key).unwrap_or_default();
+    format!("{}.{}", URL_SAFE_NO_PAD.encode(&json), check(list, &json))
 }
 
-pub fn decode_cursor<K: DeserializeOwned>(cursor: &str) -> Result<K, AppError> {
-    URL_SAFE_NO_PAD.decode(cursor).ok().and_then(|bytes| serde_json::from_slice(&bytes).ok()).ok_or_else(
-        || {
-            AppError::invalid(
-                "cursor",
-                text("is not a cursor this list gave out", "bukan kursor yang diberikan oleh daftar ini"),
-            )
-        },
-    )
+pub fn decode_cursor<K: DeserializeOwned>(list: &str, cursor: &str) -> Result<K, AppError> {
+    let json = cursor
+        .split_once('.')
+        .and_then(|(key, sum)| URL_SAFE_NO_PAD.decode(key).ok().filter(|json| check(list, json) == sum))
+        // A key holding NUL was never given out (and would reach PostgreSQL, which cannot store it).
+        .filter(|json| !Scan::of(json).nul);
+    json.and_then(|json| serde_json::from_slice(&json).ok()).ok_or_else(|| {
+        AppError::invalid(
+            "cursor",
+            text("is not a cursor this list gave out", "bukan kursor yang diberikan oleh daftar ini"),
+        )
+    })
+}
+
+fn check(list: &str, key: &[u8]) -> String {
+    let mut hash = Sha256::new();
+    hash.update(list.as_bytes());
+    hash.update([0]);
+    hash.update(key);
+    hex::encode(&hash.finalize()[..8])
 }
 
 /// One page of a list.
@@ -65,6 +83,9 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass as `cursor` to get the next page; null on the last page.
     pub next_cursor: Option<String>,
+    /// The sort key of the last item when there is a next page; [`Page::respond`] makes the cursor.
+    #[serde(skip)]
+    pub next_key: Option<serde_json::Value>,
 }
 
 impl<T> Page<T> {
@@ -72,21 +93,27 @@ impl<T> Page<T> {
     /// there is a next page.
     pub fn from_rows<K: Serialize>(mut rows: Vec<T>, limit: u32, key: impl Fn(&T) -> K) -> Page<T> {
         let limit = limit as usize;
-        let next_cursor = if rows.len() > limit {
+        let next_key = if rows.len() > limit {
             rows.truncate(limit);
-            rows.last().map(|last| encode_cursor(&key(last)))
+            rows.last().and_then(|last| serde_json::to_value(key(last)).ok())
         } else {
             None
         };
-        Page { items: rows, next_cursor }
+        Page { items: rows, next_cursor: None, next_key }
+    }
+
+    /// The same page with other items (the rows turned into what the API shows).
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page { items: self.items.into_iter().map(f).collect(), next_cursor: None, next_key: self.next_key }
     }
 }
 
 impl<T: Serialize + utoipa::PartialSchema> Page<T> {
     /// The response: JSON, or CSV when the client asks for `text/csv` (see [`crate::http::csv`]), with
     /// `Link: <…>; rel="next"` when there is a next page.
-    pub fn respond(&self, req: &HttpRequest) -> HttpResponse {
+    pub fn respond(mut self, req: &HttpRequest) -> HttpResponse {
         let mut builder = HttpResponse::Ok();
+        self.next_cursor = self.next_key.as_ref().map(|key| encode_cursor(req.path(), key));
         if let Some(cursor) = &self.next_cursor {
             builder.insert_header((header::LINK, format!("<{}>; rel=\"next\"", next_link(req, cursor))));
         }
@@ -108,4 +135,23 @@ pub fn next_link(req: &HttpRequest, cursor: &str) -> String {
     params.push(("cursor".to_string(), cursor.to_string()));
     let query = serde_urlencoded::to_string(&params).unwrap_or_default();
     format!("{}?{}", req.path(), query)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_opens_only_the_list_it_came_from_and_only_unchanged() {
+        let id = "0190a000-0000-7000-8000-000000000001";
+        let cursor = encode_cursor("/api/v1/users", &id);
+        assert_eq!(decode_cursor::<String>("/api/v1/users", &cursor).unwrap(), id);
+        assert!(decode_cursor::<String>("/api/v1/organizations", &cursor).is_err());
+        let (key, sum) = cursor.split_once('.').unwrap();
+        let other = URL_SAFE_NO_PAD.encode(b"\"0190a000-0000-7000-8000-000000000002\"");
+        assert!(decode_cursor::<String>("/api/v1/users", &format!("{other}.{sum}")).is_err());
+        assert!(decode_cursor::<String>("/api/v1/users", key).is_err());
+        let nul = encode_cursor("/api/v1/regions", &"13\u{0}");
+        assert!(decode_cursor::<String>("/api/v1/regions", &nul).is_err());
+    }
 }

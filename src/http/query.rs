@@ -11,6 +11,7 @@ use actix_web::{FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 
 use crate::error::{AppError, FieldError, text};
+use crate::http::validate::nul_refused;
 
 #[derive(Debug, Clone)]
 pub struct Query<T>(pub T);
@@ -30,6 +31,10 @@ impl<T> Deref for Query<T> {
 
 /// Parses a query string into `T`, naming the parameter of the first bad value.
 pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
+    if let Some((name, _)) = form_urlencoded::parse(query.as_bytes()).find(|(_, value)| value.contains('\0'))
+    {
+        return Err(nul_refused(name.into_owned()));
+    }
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize::<_, T>(de).map_err(|err| {
         let path = err.path().to_string();
@@ -70,5 +75,7 @@ mod tests {
         assert_eq!(err.errors[0].field, "limit");
         let err = super::parse::<Filter>("year=abc").unwrap_err();
         assert_eq!(err.errors[0].field, "year");
+        let err = super::parse::<Filter>("q=a%00b").unwrap_err();
+        assert_eq!((err.status.as_u16(), err.errors[0].field.as_str()), (422, "q"));
     }
 }

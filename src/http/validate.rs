@@ -10,7 +10,7 @@
 //! Text fields are trimmed; an optional field that is blank is stored as absent (null). Enumerations
 //! need no call here: they are `str_enum!` types that the JSON extractor checks.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use crate::error::{AppError, FieldError, Text, text};
 
@@ -21,6 +21,11 @@ pub struct Validator {
 }
 
 pub const MAX_EMAIL: usize = 254;
+
+/// The years a date or a time in a request may fall in: wide enough for any regulation, agreement or
+/// meeting this registry records, narrow enough to refuse `0000-01-01` or `+99999-12-31`, which the date
+/// parser takes and both databases would store.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
 pub const MAX_URL: usize = 2000;
 
 impl Validator {
@@ -134,6 +139,20 @@ impl Validator {
         }
     }
 
+    /// A date (or a time) whose year is in [`YEARS`], when there is one.
+    pub fn date(&mut self, field: &str, value: Option<impl Datelike>) {
+        if value.is_some_and(|d| !YEARS.contains(&d.year())) {
+            let (first, last) = (YEARS.start(), YEARS.end());
+            self.error(
+                field,
+                text(
+                    format!("must fall in the years {first} to {last}"),
+                    format!("harus antara tahun {first} dan {last}"),
+                ),
+            );
+        }
+    }
+
     /// `from` must not be after `until` (the error goes to `until_field`).
     pub fn date_order(
         &mut self,
@@ -156,6 +175,15 @@ impl Validator {
     pub fn finish(self) -> Result<(), AppError> {
         if self.errors.is_empty() { Ok(()) } else { Err(AppError::validation(self.errors)) }
     }
+}
+
+/// The 422 for a string holding NUL (U+0000): PostgreSQL text cannot store it, so every way in (bodies,
+/// query strings, cursors) refuses it before it reaches the database, the same on both backends.
+pub fn nul_refused(field: impl Into<String>) -> AppError {
+    AppError::validation(vec![FieldError::new(
+        field,
+        text("must not contain NUL characters", "tidak boleh memuat karakter NUL"),
+    )])
 }
 
 fn required() -> Text {

@@ -235,6 +235,8 @@ impl NewOutcome {
         let unit = v.present("unit", self.unit);
         let start = v.present("period_start", self.period_start);
         let end = v.present("period_end", self.period_end);
+        v.date("period_start", start);
+        v.date("period_end", end);
         v.date_order(start, end, "period_end", "period_start");
         let organization = v.present("organization_id", self.organization_id);
         let evidence = v.optional("evidence", self.evidence, MAX_EVIDENCE);

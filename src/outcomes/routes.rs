@@ -38,7 +38,7 @@ pub async fn list_outcomes(
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let limit = page.limit()?;
-    let after: Option<Id> = page.after()?;
+    let after: Option<Id> = page.after(&req)?;
     let filter = filter.into_inner();
     let visibility = Visibility::of(&user);
     let rows = state

@@ -30,7 +30,7 @@ pub async fn list_regions(
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, policy::Action::Read)?;
     let limit = page.limit()?;
-    let after: Option<String> = page.after()?;
+    let after: Option<String> = page.after(&req)?;
     let filter = filter.into_inner();
     let rows = state.db.run(move |conn| repo::list(conn, &filter, after, i64::from(limit) + 1)).await?;
     Ok(Page::from_rows(rows, limit, |r| r.code.clone()).respond(&req))
@@ -52,6 +52,10 @@ pub async fn get_region(
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, policy::Action::Read)?;
     let code = code.into_inner();
+    // Codes are digits; anything else (NUL included, which PostgreSQL cannot compare) names no region.
+    if code.is_empty() || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::not_found());
+    }
     let region = state.db.run(move |conn| repo::find(conn, &code)).await?;
     Ok(HttpResponse::Ok().json(region))
 }

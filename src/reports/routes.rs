@@ -11,8 +11,8 @@ use crate::agreements::repo::Visibility;
 use crate::auth::{Action, AuthUser, policy};
 use crate::coverage::model::Zones;
 use crate::error::AppError;
-use crate::http::Endpoint;
 use crate::http::csv::respond;
+use crate::http::{Endpoint, Query};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -67,7 +67,7 @@ pub async fn coverage_report(
     req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
-    query: web::Query<CoverageReportQuery>,
+    query: Query<CoverageReportQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let report = coverage(&state, query.into_inner()).await?;
@@ -86,7 +86,7 @@ pub async fn coverage_report(
 pub async fn coverage_chart(
     user: AuthUser,
     state: web::Data<AppState>,
-    query: web::Query<CoverageReportQuery>,
+    query: Query<CoverageReportQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let report = coverage(&state, query.into_inner()).await?;
@@ -107,7 +107,7 @@ pub async fn collaboration_report(
     req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
-    query: web::Query<CollaborationQuery>,
+    query: Query<CollaborationQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let (today, visibility) = (state.clock.today(), Visibility::of(&user));

@@ -32,7 +32,7 @@ pub async fn list_users(
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, policy::Action::ReadUsers)?;
     let limit = page.limit()?;
-    let after: Option<Id> = page.after()?;
+    let after: Option<Id> = page.after(&req)?;
     let filter = filter.into_inner();
     let rows = state.db.run(move |conn| repo::list(conn, &filter, after, i64::from(limit) + 1)).await?;
     Ok(Page::from_rows(rows, limit, |u| u.id).respond(&req))

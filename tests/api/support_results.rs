@@ -24,16 +24,45 @@ impl TestApp {
     }
 
     pub fn count_rows(&self, table: &str) -> i64 {
-        #[derive(QueryableByName)]
-        struct N {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            n: i64,
-        }
-        diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
-            .get_result::<N>(&mut self.connection())
-            .expect("count rows")
-            .n
+        count_rows(&mut self.connection(), table)
     }
+
+    /// The row counts of every table an API write touches, the audit trail included: what a refused
+    /// request must leave as it was.
+    pub fn table_counts(&self) -> Vec<(&'static str, i64)> {
+        let mut conn = self.connection();
+        WRITTEN_TABLES.iter().map(|&table| (table, count_rows(&mut conn, table))).collect()
+    }
+}
+
+const WRITTEN_TABLES: [&str; 15] = [
+    "organizations",
+    "contacts",
+    "regulations",
+    "agreements",
+    "agreement_parties",
+    "amendments",
+    "commitments",
+    "commitment_updates",
+    "activities",
+    "action_items",
+    "outcomes",
+    "coverage",
+    "users",
+    "idempotency_keys",
+    "audit_events",
+];
+
+fn count_rows(conn: &mut sinergi::db::DbConnection, table: &str) -> i64 {
+    #[derive(QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    diesel::sql_query(format!("SELECT COUNT(*) AS n FROM {table}"))
+        .get_result::<N>(conn)
+        .expect("count rows")
+        .n
 }
 
 /// A held meeting body: organised by `organizer`, with `participants`, on `day` at 09:00 UTC.
