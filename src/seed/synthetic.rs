@@ -677,7 +677,6 @@ impl<'c> Generator<'c> {
             bar.inc(1);
         }
         insert.flush(self.conn)?;
-        // The audit events name organizations only by id: no foreign key waits for them.
         bar.finish();
         self.summary.organizations = insert.total;
         self.summary.heavy_organization_id = self.orgs.first().map(|o| o.id);
