@@ -85,7 +85,12 @@ pub fn read_body(
 }
 
 /// Parses a JSON document into `T`: syntax errors and unknown fields are 400, wrong types and values 422.
+/// Every body of the API is an object; serde would also fill a struct from an array (`[null, null]`),
+/// so an array is refused here.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    if body.trim_ascii_start().starts_with(b"[") {
+        return Err(AppError::invalid("body", text("must be a JSON object", "harus berupa objek JSON")));
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|err| {
         let path = err.path().to_string();
