@@ -86,10 +86,13 @@ pub fn read_body(
 
 /// Parses a JSON document into `T`: syntax errors and unknown fields are 400, wrong types and values 422.
 /// Every body of the API is an object; serde would also fill a struct from an array (`[null, null]`),
-/// so an array is refused here.
+/// so an array is refused here; so is a NUL in a string (see [`has_escaped_nul`]).
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     if body.trim_ascii_start().starts_with(b"[") {
         return Err(AppError::invalid("body", text("must be a JSON object", "harus berupa objek JSON")));
+    }
+    if has_escaped_nul(body) {
+        return Err(AppError::invalid("body", crate::http::query::no_nul()));
     }
     let mut de = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|err| {
@@ -125,6 +128,14 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
         ))
     })?;
     Ok(value)
+}
+
+/// Whether a JSON text holds `\u0000` (a NUL in a string; an escaped backslash before `u0000` does not
+/// count). PostgreSQL text cannot store NUL, so the API refuses it on both backends alike.
+fn has_escaped_nul(body: &[u8]) -> bool {
+    body.windows(6)
+        .enumerate()
+        .any(|(i, w)| w == b"\\u0000" && body[..i].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 0)
 }
 
 /// For `PATCH` bodies: a field that may be absent (no change), `null` (clear it) or a value. Use with

@@ -10,7 +10,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 
-use crate::error::{AppError, FieldError, text};
+use crate::error::{AppError, FieldError, Text, text};
 
 #[derive(Debug, Clone)]
 pub struct Query<T>(pub T);
@@ -28,8 +28,18 @@ impl<T> Deref for Query<T> {
     }
 }
 
+/// The message for a NUL character, which PostgreSQL text cannot store: refused on both backends alike.
+pub fn no_nul() -> Text {
+    text("must not contain NUL characters", "tidak boleh memuat karakter NUL")
+}
+
 /// Parses a query string into `T`, naming the parameter of the first bad value.
 pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
+    if let Some((name, _)) =
+        form_urlencoded::parse(query.as_bytes()).find(|(k, v)| k.contains('\0') || v.contains('\0'))
+    {
+        return Err(AppError::invalid(name.replace('\0', ""), no_nul()));
+    }
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize::<_, T>(de).map_err(|err| {
         let path = err.path().to_string();

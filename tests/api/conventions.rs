@@ -560,3 +560,20 @@ backend_test!(a_body_that_is_not_an_object_is_422_and_changes_nothing, |app| asy
     let (org, _) = read(&app, &token, &path).await;
     assert_eq!((org["name"].as_str(), org["version"].as_i64()), (Some("Dinas Sosial"), Some(1)));
 });
+
+// Found by contract fuzzing: a NUL character in a body or a query string reached PostgreSQL, which cannot
+// store it in text, and answered 500.
+backend_test!(a_nul_character_is_422_on_both_backends, |app| async move {
+    let token = app.admin_token().await;
+    let before = app.count_rows("organizations");
+    let body = json!({"name": "Dinas\u{0}Sosial", "short_name": "DINSOS", "kind": "regional_agency"});
+    let res = app.request(Method::POST, ORGS).bearer_auth(&token).json(&body).send().await.unwrap();
+    assert_eq!(assert_problem(res, 422).await["errors"][0]["field"], "body");
+    let res = app.request(Method::GET, &format!("{ORGS}?q=a%00b")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(assert_problem(res, 422).await["errors"][0]["field"], "q");
+    assert_eq!(app.count_rows("organizations"), before);
+    // An escaped backslash before `u0000` is plain text.
+    let body = json!({"name": "Dinas \\u0000 Sosial", "short_name": "DINSOS", "kind": "regional_agency"});
+    let res = app.request(Method::POST, ORGS).bearer_auth(&token).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), 201);
+});
