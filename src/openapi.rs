@@ -1,6 +1,8 @@
 //! The OpenAPI 3.1 document, put together from each module's `Docs`.
 
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -14,7 +16,14 @@ use utoipa::{Modify, OpenApi};
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     paths(crate::health::healthz, crate::health::readyz, crate::health::metrics),
-    components(schemas(crate::error::Problem, crate::error::ProblemField)),
+    // Enumerations used only in query parameters: nothing else puts them among the components.
+    components(schemas(
+        crate::error::Problem,
+        crate::error::ProblemField,
+        crate::audit::routes::SortOrder,
+        crate::regions::model::RegionKind,
+        crate::reports::collaboration::Section,
+    )),
     modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Liveness, readiness and metrics"),
@@ -154,6 +163,71 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The problems that the shared request plumbing answers, added to every operation it applies to (a route
+/// that documents one itself keeps its own description): 401 for a missing or bad token, 404 for a path
+/// id that names nothing, 422 for a bad query parameter, 400/413/415/422 for a bad body, 412/428 for
+/// `If-Match`.
+struct SharedProblems;
+
+const PROBLEMS: &[(&str, &str)] = &[
+    ("400", "Malformed JSON or an unknown field"),
+    ("401", "No valid access token"),
+    ("404", "No such resource (or an id that is not a UUID)"),
+    ("412", "The record changed since it was read (stale If-Match); nothing was changed"),
+    ("413", "Body over 1 MiB"),
+    ("415", "The body is not of the documented media type"),
+    ("422", "Invalid fields or query parameters (all listed in `errors`)"),
+    ("428", "If-Match is missing"),
+];
+
+fn problem_response(description: &str) -> Response {
+    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+    ResponseBuilder::new().description(description).content(crate::error::PROBLEM_JSON, content).build()
+}
+
+/// The shared problems that apply to `op`.
+fn shared_problems(op: &Operation) -> Vec<&'static str> {
+    let params = op.parameters.as_deref().unwrap_or_default();
+    let has = |place: ParameterIn| params.iter().any(|p| p.parameter_in == place);
+    let mut codes = Vec::new();
+    if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+        codes.push("401");
+    }
+    if has(ParameterIn::Path) {
+        codes.push("404");
+    }
+    if has(ParameterIn::Query) {
+        codes.push("422");
+    }
+    if op.request_body.is_some() {
+        codes.extend(["400", "413", "415", "422"]);
+    }
+    if params.iter().any(|p| p.parameter_in == ParameterIn::Header && p.name == "If-Match") {
+        codes.extend(["412", "428"]);
+    }
+    codes
+}
+
+impl Modify for SharedProblems {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        for (code, description) in PROBLEMS {
+            components.responses.insert(format!("Problem{code}"), RefOr::T(problem_response(description)));
+        }
+        for item in openapi.paths.paths.values_mut() {
+            for op in [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch]
+                .into_iter()
+                .flatten()
+            {
+                for code in shared_problems(op) {
+                    let reference = RefOr::Ref(Ref::from_response_name(format!("Problem{code}")));
+                    op.responses.responses.entry(code.to_string()).or_insert(reference);
+                }
+            }
+        }
+    }
+}
+
 /// The whole document.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = RootDoc::openapi();
@@ -166,6 +240,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(ContactsDoc::openapi());
     doc.merge(AuditDoc::openapi());
     doc.merge(RegulationsDoc::openapi());
+    // After the merges: it walks every operation.
+    SharedProblems.modify(&mut doc);
     doc
 }
 

@@ -24,6 +24,7 @@ use crate::config::Settings;
 use crate::db::Database;
 use crate::db::schema::users;
 use crate::error::AppError;
+use crate::http::Endpoint;
 use crate::state::AppState;
 use crate::users::model::NewUser;
 use crate::{agreements, auth, contacts, health, http, organizations, regions, regulations, telemetry};
@@ -109,9 +110,9 @@ pub fn configure_app(state: web::Data<AppState>) -> impl FnOnce(&mut web::Servic
         cfg.app_data(state)
             .app_data(http::path_config())
             .app_data(http::query_config())
-            .route("/healthz", web::get().to(health::healthz))
-            .route("/readyz", web::get().to(health::readyz))
-            .route("/metrics", web::get().to(health::metrics))
+            .service(Endpoint::new("/healthz").get(health::healthz))
+            .service(Endpoint::new("/readyz").get(health::readyz))
+            .service(Endpoint::new("/metrics").get(health::metrics))
             .route(
                 "/docs",
                 web::get().to(|| async {

@@ -155,11 +155,23 @@ pub struct CoverageInput {
     pub segment: Option<Segment>,
     #[schema(required = true, nullable = false, example = "2023")]
     pub period: Option<String>,
-    /// 0 or more.
-    #[schema(required = true, nullable = false, example = 73987)]
+    /// 0 to 10^15.
+    #[schema(
+        required = true,
+        nullable = false,
+        example = 73987,
+        minimum = 0,
+        maximum = 1_000_000_000_000_000_i64
+    )]
     pub target: Option<i64>,
-    /// 0 or more.
-    #[schema(required = true, nullable = false, example = 55086)]
+    /// 0 to 10^15.
+    #[schema(
+        required = true,
+        nullable = false,
+        example = 55086,
+        minimum = 0,
+        maximum = 1_000_000_000_000_000_i64
+    )]
     pub realization: Option<i64>,
     #[schema(example = "BPJS Ketenagakerjaan Kantor Cabang Padang")]
     pub source: Option<String>,
@@ -205,8 +217,7 @@ impl CoverageInput {
         for (name, value) in [("target", self.target), ("realization", self.realization)] {
             match value {
                 None => v.error(f(name), text("is required", "wajib diisi")),
-                Some(n) if n < 0 => v.error(f(name), text("must be 0 or more", "harus 0 atau lebih")),
-                Some(_) => {}
+                Some(n) => v.figure(&f(name), n),
             }
         }
         CoverageFields {

@@ -16,7 +16,7 @@
 macro_rules! str_enum {
     (
         $(#[$meta:meta])*
-        $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }
+        $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:tt),+ $(,)? }
     ) => {
         $(#[$meta])*
         #[derive(

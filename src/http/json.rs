@@ -91,7 +91,8 @@ pub const MAX_DEPTH: usize = 32;
 
 /// Parses a JSON document into `T`: syntax errors, nesting deeper than [`MAX_DEPTH`] and unknown fields
 /// are 400, wrong types and values 422, and so is a string holding NUL (`\u0000`), which PostgreSQL
-/// cannot store: refused here, it is the same 422 on both backends for every field.
+/// cannot store: refused here, it is the same 422 on both backends for every field. Every body of the API
+/// is an object; serde would also fill a struct from an array (`[null, null]`), so an array is refused.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     let scan = Scan::of(body);
     if scan.depth > MAX_DEPTH {
@@ -99,6 +100,9 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
             format!("The request body nests arrays and objects deeper than {MAX_DEPTH} levels."),
             format!("Isi permintaan bersarang lebih dari {MAX_DEPTH} tingkat."),
         )));
+    }
+    if body.trim_ascii_start().starts_with(b"[") {
+        return Err(AppError::invalid("body", text("must be a JSON object", "harus berupa objek JSON")));
     }
     if scan.nul
         && let Ok(document) = serde_json::from_slice::<serde_json::Value>(body)

@@ -31,9 +31,10 @@ impl<T> Deref for Query<T> {
 
 /// Parses a query string into `T`, naming the parameter of the first bad value.
 pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
-    if let Some((name, _)) = form_urlencoded::parse(query.as_bytes()).find(|(_, value)| value.contains('\0'))
+    if let Some((name, _)) =
+        form_urlencoded::parse(query.as_bytes()).find(|(k, v)| k.contains('\0') || v.contains('\0'))
     {
-        return Err(nul_refused(name.into_owned()));
+        return Err(nul_refused(name.replace('\0', "")));
     }
     let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
     serde_path_to_error::deserialize::<_, T>(de).map_err(|err| {

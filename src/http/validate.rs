@@ -129,6 +129,11 @@ impl Validator {
         Some(value)
     }
 
+    /// A figure (a count of people, an amount): 0 to [`MAX_FIGURE`].
+    pub fn figure(&mut self, field: &str, value: i64) {
+        self.range(field, value, 0, MAX_FIGURE);
+    }
+
     /// A number within `min..=max`.
     pub fn range(&mut self, field: &str, value: i64, min: i64, max: i64) {
         if !(min..=max).contains(&value) {
@@ -189,6 +194,10 @@ pub fn nul_refused(field: impl Into<String>) -> AppError {
 fn required() -> Text {
     text("is required", "wajib diisi")
 }
+
+/// The largest figure a record holds: far above any real count or amount, and small enough that reports
+/// add up thousands of them without overflowing an `i64`.
+pub const MAX_FIGURE: i64 = 1_000_000_000_000_000;
 
 pub fn is_email(s: &str) -> bool {
     let Some((local, domain)) = s.rsplit_once('@') else { return false };

@@ -10,7 +10,6 @@ use crate::coverage::model::Segment;
 use crate::db::schema::outcomes;
 use crate::db::types::to_utc;
 use crate::db::{Id, Timestamp};
-use crate::error::text;
 use crate::http::Validator;
 use crate::http::fields::{nullable, patched};
 
@@ -131,8 +130,8 @@ pub struct NewOutcome {
     pub kind: Option<OutcomeKind>,
     #[schema(required = true, nullable = false)]
     pub title: Option<String>,
-    /// 0 or more.
-    #[schema(required = true, nullable = false)]
+    /// 0 to 10^15.
+    #[schema(required = true, nullable = false, minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub value: Option<i64>,
     #[schema(required = true, nullable = false)]
     pub unit: Option<Unit>,
@@ -158,6 +157,8 @@ pub struct NewOutcome {
 pub struct OutcomePatch {
     pub kind: Option<OutcomeKind>,
     pub title: Option<String>,
+    /// 0 to 10^15.
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     pub value: Option<i64>,
     pub unit: Option<Unit>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
@@ -227,10 +228,8 @@ impl NewOutcome {
         let kind = v.present("kind", self.kind);
         let title = v.required("title", self.title, MAX_TITLE);
         let value = v.present("value", self.value);
-        if let Some(n) = value
-            && n < 0
-        {
-            v.error("value", text("must be 0 or more", "harus 0 atau lebih"));
+        if let Some(n) = value {
+            v.figure("value", n);
         }
         let unit = v.present("unit", self.unit);
         let start = v.present("period_start", self.period_start);

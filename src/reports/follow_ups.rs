@@ -26,7 +26,9 @@ pub struct OpenActionItem {
     pub overdue: bool,
 }
 
+/// Named apart from the agreement report's `OverdueCommitment`, which has other fields.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = OverdueFollowUpCommitment)]
 pub struct OverdueCommitment {
     pub id: Id,
     pub agreement_id: Id,

@@ -274,3 +274,24 @@ async fn zone_thresholds_come_from_the_settings() {
         assert_eq!(find(&summary["rows"], "pu", "2023")["zone"], "yellow"); // 87.6
     }
 }
+
+// Found by contract fuzzing: two regions' figures near i64::MAX made the coverage report overflow (500).
+fixed_clock_test!(figures_are_capped_so_that_reports_add_them_up, |app| async move {
+    let w = World::new(&app).await;
+    let max = 1_000_000_000_000_000_i64;
+    let row = |region: &str, segment: &str, target: i64, realization: i64| json!({"region_code": region, "segment": segment, "period": "2023", "target": target, "realization": realization});
+    let problem =
+        assert_problem(put(&app, &w.admin, vec![row("1371", "pu", max + 1, i64::MAX)]).await, 422).await;
+    assert_eq!(fields(&problem), ["rows[0].realization", "rows[0].target"]);
+    assert_eq!(app.count_rows("coverage"), 0);
+
+    let rows = ["1371", "1303"]
+        .iter()
+        .flat_map(|region| ["pu", "bpu", "jakon"].map(|segment| row(region, segment, max, max)))
+        .collect();
+    expect(put(&app, &w.admin, rows).await, 200).await;
+    let report =
+        expect(send(&app, Method::GET, "/api/v1/reports/coverage", &w.admin, None, None).await, 200).await;
+    assert_eq!(report["totals"][0]["target"].as_i64(), Some(6 * max));
+    assert_eq!(report["totals"][0]["achievement_pct"], 100.0);
+});

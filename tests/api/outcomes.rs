@@ -202,3 +202,23 @@ fixed_clock_test!(outcomes_under_restricted_agreements_are_hidden_from_non_parti
     let list = expect(app.read(&w.admin, "/api/v1/outcomes").await, 200).await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
 });
+
+// Found by contract fuzzing: outcome values near i64::MAX made the agreement report overflow (500).
+fixed_clock_test!(values_are_capped_so_that_the_agreement_report_adds_them_up, |app| async move {
+    let w = World::new(&app).await;
+    let agreement = app.active_agreement(&w, "NK/O/9").await;
+    let max = 1_000_000_000_000_000_i64;
+    let mut body = outcome(&w.orgs.dinsos);
+    body["agreement_id"] = json!(id(&agreement));
+    body["value"] = json!(max + 1);
+    assert_eq!(fields(&assert_problem(post(&app, &w.admin, body.clone()).await, 422).await), ["value"]);
+    assert_eq!(app.count_rows("outcomes"), 0);
+
+    body["value"] = json!(max);
+    for _ in 0..2 {
+        expect(post(&app, &w.admin, body.clone()).await, 201).await;
+    }
+    let path = format!("/api/v1/agreements/{}/report", id(&agreement));
+    let report = expect(app.read(&w.admin, &path).await, 200).await;
+    assert_eq!(report["outcomes"][0]["total"].as_i64(), Some(2 * max), "{report}");
+});
