@@ -90,27 +90,43 @@ pub fn record(
         .set(audit_chain::last_seq.eq(audit_chain::last_seq + 1))
         .returning((audit_chain::last_seq, audit_chain::last_hash))
         .get_result(conn)?;
-    let mut row = AuditRow {
-        seq,
-        id: Id::new(),
-        occurred_at: from_utc(at),
-        actor_user_id: actor.user_id,
-        actor_username: actor.username.clone(),
-        actor_role: actor.role.clone(),
-        actor_organization_id: actor.organization_id,
-        action: change.action.to_string(),
-        entity_type: change.entity_type.to_string(),
-        entity_id: change.entity_id,
-        request_id: actor.request_id.clone(),
-        before_state: change.before.as_ref().map(canonical_json),
-        after_state: change.after.as_ref().map(canonical_json),
-        prev_hash,
-        hash: String::new(),
-    };
-    row.hash = hash_of(&row);
+    let row = AuditRow::new(seq, prev_hash, Id::new(), at, actor, change);
     diesel::update(audit_chain::table.find(1)).set(audit_chain::last_hash.eq(&row.hash)).execute(conn)?;
     diesel::insert_into(audit_events::table).values(&row).execute(conn)?;
     Ok(seq)
+}
+
+impl AuditRow {
+    /// Event number `seq` of the chain, linked to `prev_hash` and hashed. `record` stores one; the
+    /// synthetic data generator builds many in a row without taking the head each time.
+    pub fn new(
+        seq: i64,
+        prev_hash: String,
+        id: Id,
+        at: DateTime<Utc>,
+        actor: &Actor,
+        change: Change<'_>,
+    ) -> AuditRow {
+        let mut row = AuditRow {
+            seq,
+            id,
+            occurred_at: from_utc(at),
+            actor_user_id: actor.user_id,
+            actor_username: actor.username.clone(),
+            actor_role: actor.role.clone(),
+            actor_organization_id: actor.organization_id,
+            action: change.action.to_string(),
+            entity_type: change.entity_type.to_string(),
+            entity_id: change.entity_id,
+            request_id: actor.request_id.clone(),
+            before_state: change.before.as_ref().map(canonical_json),
+            after_state: change.after.as_ref().map(canonical_json),
+            prev_hash,
+            hash: String::new(),
+        };
+        row.hash = hash_of(&row);
+        row
+    }
 }
 
 /// JSON with object keys sorted (serde_json's map is ordered by key), so that one state has one text.

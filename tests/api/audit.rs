@@ -21,17 +21,6 @@ async fn verify(app: &TestApp, token: &str) -> Value {
     get_json(app, token, "/api/v1/audit-events/verify").await
 }
 
-/// The `sinergi` binary with a clean environment pointing at the test's database.
-fn sinergi(app: &TestApp) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_sinergi"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("DATABASE_URL", app.db.url())
-        .env("SINERGI_DATA_DIR", app.data_dir.path())
-        .env("RUST_LOG", "warn");
-    cmd
-}
-
 fn run_with_stdin(mut cmd: Command, stdin: &str) -> std::process::Output {
     let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     // The command may exit before it reads (a refused argument): a broken pipe here is not a failure.
@@ -200,7 +189,7 @@ backend_test!(verify_names_the_row_that_was_edited, |app| async move {
     assert!(result["reason"].as_str().unwrap().contains("hash"), "{result}");
 
     // The command line says the same, and exits 1.
-    let mut cmd = sinergi(&app);
+    let mut cmd = app.cli();
     cmd.args(["audit", "verify"]);
     let out = cmd.output().unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
@@ -210,7 +199,7 @@ backend_test!(verify_names_the_row_that_was_edited, |app| async move {
 
 backend_test!(the_cli_creates_users_through_the_same_rules_and_audit, |app| async move {
     let org = app.insert_organization("INSPEKTORAT", None);
-    let mut cmd = sinergi(&app);
+    let mut cmd = app.cli();
     cmd.args([
         "user",
         "create",
@@ -255,7 +244,7 @@ backend_test!(the_cli_creates_users_through_the_same_rules_and_audit, |app| asyn
             "taken",
         ),
     ] {
-        let mut cmd = sinergi(&app);
+        let mut cmd = app.cli();
         cmd.args(["user", "create"]).args(&args);
         let out = run_with_stdin(cmd, stdin);
         assert!(!out.status.success(), "{args:?}");
@@ -283,7 +272,7 @@ impl Drop for Server {
 async fn start_server(app: &TestApp) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let address = format!("127.0.0.1:{port}");
-    let mut cmd = sinergi(app);
+    let mut cmd = app.cli();
     cmd.args(["serve", "--bind", &address])
         .env("SINERGI_JWT_SECRET", JWT_SECRET)
         .env("SINERGI_ADMIN_PASSWORD", ADMIN_PASSWORD)

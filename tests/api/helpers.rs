@@ -231,6 +231,17 @@ impl TestApp {
         self.login("admin", ADMIN_PASSWORD).await
     }
 
+    /// The `sinergi` binary with a clean environment pointing at the test's database.
+    pub fn cli(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_sinergi"));
+        cmd.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", self.db.url())
+            .env("SINERGI_DATA_DIR", self.data_dir.path())
+            .env("RUST_LOG", "warn");
+        cmd
+    }
+
     /// A direct connection to the test's database, for checking what the API wrote.
     pub fn connection(&self) -> sinergi::db::DbConnection {
         sinergi::db::ConnectionFactory::new(self.db.url()).establish().expect("direct connection")

@@ -30,4 +30,5 @@ mod private_cluster;
 mod regulations;
 mod reports;
 mod support_users;
+mod synthetic;
 mod users;

@@ -6,6 +6,8 @@
 //! its agreement; outcome title, organization and period start; coverage key), so a second load finds
 //! them all and writes nothing.
 
+pub mod synthetic;
+
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use rand::Rng;
@@ -32,7 +34,7 @@ use crate::regulations::model::{NewRegulation, RegulationKind};
 use crate::users::model::NewUser;
 
 /// The Padang data set, built into the binary so that `sinergi seed` works from any folder.
-pub const PADANG: &str = include_str!("../seeds/padang.json");
+pub const PADANG: &str = include_str!("../../seeds/padang.json");
 
 /// The seed file. `source` and `assumed` document each entry (the study's table or chapter; values the
 /// study does not give) and are not loaded.
