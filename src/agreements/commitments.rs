@@ -483,6 +483,11 @@ pub fn list(
 }
 
 /// Every commitment of the agreement (for its report).
+/// Every commitment, in creation order (the agreements report groups them per agreement).
+pub fn all(conn: &mut DbConnection) -> Result<Vec<CommitmentRow>, AppError> {
+    Ok(commitments::table.order(commitments::id.asc()).select(CommitmentRow::as_select()).load(conn)?)
+}
+
 pub fn all_of(conn: &mut DbConnection, agreement: Id) -> Result<Vec<CommitmentRow>, AppError> {
     Ok(commitments::table
         .filter(commitments::agreement_id.eq(agreement))

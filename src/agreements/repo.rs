@@ -124,6 +124,19 @@ pub fn list(
     after: Option<Id>,
     limit: i64,
 ) -> Result<Vec<AgreementRecord>, AppError> {
+    let rows = list_rows(conn, filter, visibility, today, after, limit)?;
+    complete(conn, rows)
+}
+
+/// [`list`] without the child rows, for reports that need only the agreements themselves.
+pub fn list_rows(
+    conn: &mut DbConnection,
+    filter: &AgreementFilter,
+    visibility: &Visibility,
+    today: NaiveDate,
+    after: Option<Id>,
+    limit: i64,
+) -> Result<Vec<AgreementRow>, AppError> {
     let mut query = agreements::table.select(AgreementRow::as_select()).into_boxed();
     if let Visibility::PartiesOf(orgs) = visibility {
         let theirs = agreement_parties::table
@@ -197,8 +210,7 @@ pub fn list(
     if let Some(after) = after {
         query = query.filter(agreements::id.gt(after));
     }
-    let rows = query.order(agreements::id.asc()).limit(limit).load(conn)?;
-    complete(conn, rows)
+    Ok(query.order(agreements::id.asc()).limit(limit).load(conn)?)
 }
 
 /// The ids among `ids` that name no organization.

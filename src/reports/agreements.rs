@@ -5,12 +5,17 @@ use chrono::{Days, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::Visible;
+use std::collections::HashMap;
+
+use diesel::dsl::{count_star, max};
+use diesel::prelude::*;
+
 use crate::activities::model::ActivityStatus;
-use crate::agreements::commitments::{self, CommitmentStatus};
+use crate::agreements::commitments::{self, CommitmentRow, CommitmentStatus};
 use crate::agreements::lifecycle;
-use crate::agreements::model::AgreementStatus;
-use crate::db::{DbConnection, Id};
+use crate::agreements::model::{AgreementRow, AgreementStatus};
+use crate::db::schema::activities;
+use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::AppError;
 
 /// How far back "recent activities" reach.
@@ -45,15 +50,40 @@ pub struct AgreementsReport {
     pub items: Vec<AgreementLine>,
 }
 
+/// Three queries whatever the number of agreements: the commitments, and the held activities counted and
+/// dated per agreement by the database (loading every activity made this report take minutes at a
+/// million activities; see benches/RESULTS.md).
 pub fn build(
     conn: &mut DbConnection,
-    visible: &Visible,
+    agreements: &[AgreementRow],
     today: NaiveDate,
 ) -> Result<AgreementsReport, AppError> {
     let since = today.checked_sub_days(Days::new(RECENT_DAYS)).unwrap_or(NaiveDate::MIN);
-    let mut items = Vec::with_capacity(visible.agreements.len());
-    for record in &visible.agreements {
-        let row = &record.row;
+    let mut commitments_of: HashMap<Id, Vec<CommitmentRow>> = HashMap::new();
+    for c in commitments::all(conn)? {
+        commitments_of.entry(c.agreement_id).or_default().push(c);
+    }
+    // Held activities that started on or before today; recent ones started after `since`.
+    let held = || {
+        activities::table
+            .filter(activities::status.eq(ActivityStatus::Held))
+            .filter(activities::starts_at.lt(day_start(today.succ_opt().unwrap_or(today))))
+    };
+    let last: HashMap<Option<Id>, Option<Timestamp>> = held()
+        .group_by(activities::agreement_id)
+        .select((activities::agreement_id, max(activities::starts_at)))
+        .load::<(Option<Id>, Option<Timestamp>)>(conn)?
+        .into_iter()
+        .collect();
+    let recent: HashMap<Option<Id>, i64> = held()
+        .filter(activities::starts_at.ge(day_start(since.succ_opt().unwrap_or(since))))
+        .group_by(activities::agreement_id)
+        .select((activities::agreement_id, count_star()))
+        .load::<(Option<Id>, i64)>(conn)?
+        .into_iter()
+        .collect();
+    let mut items = Vec::with_capacity(agreements.len());
+    for row in agreements {
         let mut line = AgreementLine {
             agreement_id: row.id,
             number: row.number.clone(),
@@ -68,10 +98,10 @@ pub fn build(
             commitments_missed: 0,
             commitments_cancelled: 0,
             commitments_overdue: 0,
-            activities_last_90_days: 0,
-            last_activity_on: None,
+            activities_last_90_days: recent.get(&Some(row.id)).copied().unwrap_or(0),
+            last_activity_on: last.get(&Some(row.id)).copied().flatten().map(|at| at.date()),
         };
-        for c in commitments::all_of(conn, row.id)? {
+        for c in commitments_of.get(&row.id).map(Vec::as_slice).unwrap_or_default() {
             line.commitments_total += 1;
             *match c.status() {
                 CommitmentStatus::Planned => &mut line.commitments_planned,
@@ -84,17 +114,11 @@ pub fn build(
                 line.commitments_overdue += 1;
             }
         }
-        for a in visible.activities.iter().filter(|a| a.row.agreement_id == Some(row.id)) {
-            let on = a.row.starts_at.date();
-            if a.row.status != ActivityStatus::Held || on > today {
-                continue;
-            }
-            if on > since {
-                line.activities_last_90_days += 1;
-            }
-            line.last_activity_on = line.last_activity_on.max(Some(on));
-        }
         items.push(line);
     }
     Ok(AgreementsReport { as_of: today, items })
+}
+
+fn day_start(date: NaiveDate) -> Timestamp {
+    date.and_hms_opt(0, 0, 0).unwrap_or_default()
 }

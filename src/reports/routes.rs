@@ -7,6 +7,7 @@ use super::collaboration::{CollaborationQuery, CollaborationReport, Section};
 use super::coverage::{CoverageReport, CoverageReportQuery};
 use super::follow_ups::FollowUpsReport;
 use super::{Visible, organization_names};
+use crate::agreements::model::AgreementFilter;
 use crate::agreements::repo::Visibility;
 use crate::auth::{Action, AuthUser, policy};
 use crate::coverage::model::Zones;
@@ -41,8 +42,15 @@ pub async fn agreements_report(
     let report = state
         .db
         .run(move |conn| {
-            let visible = Visible::load(conn, &visibility, today)?;
-            super::agreements::build(conn, &visible, today)
+            let agreements = crate::agreements::repo::list_rows(
+                conn,
+                &AgreementFilter::default(),
+                &visibility,
+                today,
+                None,
+                i64::MAX,
+            )?;
+            super::agreements::build(conn, &agreements, today)
         })
         .await?;
     Ok(respond(&req, &report, &report.items))

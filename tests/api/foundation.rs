@@ -13,6 +13,19 @@ backend_test!(healthz_answers_without_a_token, |app| async move {
     assert_eq!(body["status"], "ok");
 });
 
+// Item 8 of the hardening: authenticated answers are not cached, nothing names the server software, and
+// no response may be sniffed into another type.
+backend_test!(authenticated_answers_carry_the_security_headers, |app| async move {
+    let token = app.admin_token().await;
+    for path in ["/api/v1/regions", "/api/v1/auth/me", "/api/v1/does-not-exist"] {
+        let res = app.get(path).bearer_auth(&token).send().await.unwrap();
+        let headers = res.headers();
+        assert_eq!(headers["cache-control"], "no-store", "{path}");
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert!(!headers.contains_key("server"), "{path} names the server: {headers:?}");
+    }
+});
+
 backend_test!(readyz_answers_while_the_database_does, |app| async move {
     let res = app.get("/readyz").send().await.unwrap();
     assert_eq!(res.status(), 200);
