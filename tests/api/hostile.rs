@@ -10,6 +10,9 @@ use crate::helpers::{TestApp, assert_problem};
 use crate::support_agreements::{World, expect, id, send};
 use crate::support_results::held;
 
+/// A write route with a body it accepts: method, path, body.
+type Route = (Method, String, Value);
+
 /// A world with one record of every kind, so that every route has something to act on.
 struct Fixture {
     w: World,
@@ -50,7 +53,7 @@ impl Fixture {
     }
 
     /// Every route that takes a JSON body, with a body it accepts.
-    fn json_routes(&self) -> Vec<(Method, String, Value)> {
+    fn json_routes(&self) -> Vec<Route> {
         let o = &self.w.orgs;
         let v1 = |path: &str| format!("/api/v1/{path}");
         vec![
@@ -252,7 +255,7 @@ fixed_clock_test!(strings_over_each_fields_limit_are_422_naming_the_field, |app|
     };
     let (pemkot, draft, active) = (&f.w.orgs.pemkot, &f.draft, &f.active);
     // (route, JSON pointer of the field, the field as the problem names it, its limit)
-    let limits: Vec<((Method, String, Value), &str, &str, usize)> = vec![
+    let limits: Vec<(Route, &str, &str, usize)> = vec![
         (route("/organizations", Method::POST), "/name", "name", orgs::model::MAX_NAME),
         (route("/organizations", Method::POST), "/short_name", "short_name", orgs::model::MAX_SHORT_NAME),
         (route("/organizations", Method::POST), "/address", "address", orgs::model::MAX_ADDRESS),
@@ -326,7 +329,7 @@ fixed_clock_test!(nul_is_422_naming_the_field_on_both_backends, |app| async move
         let Some(field) = nul_target(&mut body) else { continue }; // no text in this body
         let res = send_body(&app, &f, &method, &path, body).await;
         let problem = assert_problem(res, 422).await;
-        assert_eq!(fields(&problem), [field.clone()], "{method} {path}");
+        assert_eq!(fields(&problem), std::slice::from_ref(&field), "{method} {path}");
     }
     // In a CSV import.
     let csv = "region_code,segment,period,target,realization,note\n1371,pu,2020,1,1,a\u{0}b\n";
@@ -384,11 +387,11 @@ fixed_clock_test!(sql_and_script_fragments_are_stored_and_returned_verbatim, |ap
     let like = "%' OR '1'='1";
     let body = json!({"name": sql, "short_name": "X'--", "kind": "other", "address": script, "notes": like});
     let org =
-        expect(send(&app, Method::POST, "/api/v1/organizations", admin, None, Some(body)).await, 201).await;
+        expect(send(app, Method::POST, "/api/v1/organizations", admin, None, Some(body)).await, 201).await;
     let org_id = id(&org);
     let contact = json!({"full_name": "Robert'); DROP TABLE contacts;--", "notes": script});
     let path = format!("/api/v1/organizations/{org_id}/contacts");
-    let contact = expect(send(&app, Method::POST, &path, admin, None, Some(contact)).await, 201).await;
+    let contact = expect(send(app, Method::POST, &path, admin, None, Some(contact)).await, 201).await;
     let mut meeting = held("other", script, &org_id, &[], "2025-06-01");
     meeting["decisions"] = json!([sql, like]);
     let activity = app.create_activity(admin, meeting).await;
@@ -489,7 +492,7 @@ fixed_clock_test!(unknown_enums_impossible_dates_and_ids_that_are_not_uuids_are_
     };
     let post = Method::POST;
     // (route, JSON pointer set to a bad value, the value, the field the 422 names)
-    let cases: Vec<((Method, String, Value), &str, Value, &str)> = vec![
+    let cases: Vec<(Route, &str, Value, &str)> = vec![
         (route("/organizations", post.clone()), "/kind", json!("castle"), "kind"),
         (route("/organizations", post.clone()), "/parent_id", json!("not-a-uuid"), "parent_id"),
         (route("/regulations", post.clone()), "/kind", json!("fatwa"), "kind"),
