@@ -568,7 +568,7 @@ backend_test!(a_nul_character_is_422_on_both_backends, |app| async move {
     let before = app.count_rows("organizations");
     let body = json!({"name": "Dinas\u{0}Sosial", "short_name": "DINSOS", "kind": "regional_agency"});
     let res = app.request(Method::POST, ORGS).bearer_auth(&token).json(&body).send().await.unwrap();
-    assert_eq!(assert_problem(res, 422).await["errors"][0]["field"], "body");
+    assert_eq!(assert_problem(res, 422).await["errors"][0]["field"], "name");
     let res = app.request(Method::GET, &format!("{ORGS}?q=a%00b")).bearer_auth(&token).send().await.unwrap();
     assert_eq!(assert_problem(res, 422).await["errors"][0]["field"], "q");
     assert_eq!(app.count_rows("organizations"), before);
