@@ -263,9 +263,23 @@ async fn start_server(app: &TestApp) -> ServerProcess {
     ServerProcess::start(cmd, &[]).await
 }
 
-fn user_body(i: usize, org: &str) -> Value {
-    json!({"username": format!("writer.{i}"), "full_name": format!("Writer {i}"),
-        "role": "opd_staff", "organization_id": org, "password": USER_PASSWORD})
+/// Creates user `writer.{i}` through the server at `base`, with the idempotency key `writer-{i}`.
+async fn create_writer(
+    client: &reqwest::Client,
+    base: &str,
+    token: &str,
+    i: usize,
+    org: &str,
+) -> reqwest::Response {
+    client
+        .post(format!("{base}/api/v1/users"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", format!("writer-{i}"))
+        .json(&json!({"username": format!("writer.{i}"), "full_name": format!("Writer {i}"),
+            "role": "opd_staff", "organization_id": org, "password": USER_PASSWORD}))
+        .send()
+        .await
+        .unwrap()
 }
 
 // Two processes share nothing but the database: the chain stays gap-free, and an idempotent retry made
@@ -296,14 +310,7 @@ backend_test!(two_server_processes_keep_one_gap_free_chain, |app| async move {
         let token = token.clone();
         let org = org.clone();
         tasks.push(tokio::spawn(async move {
-            let res = client
-                .post(format!("{base}/api/v1/users"))
-                .bearer_auth(&token)
-                .header("Idempotency-Key", format!("writer-{i}"))
-                .json(&user_body(i, &org))
-                .send()
-                .await
-                .unwrap();
+            let res = create_writer(&client, &base, &token, i, &org).await;
             let status = res.status().as_u16();
             let body: Value = res.json().await.unwrap();
             (status, body)
@@ -321,15 +328,7 @@ backend_test!(two_server_processes_keep_one_gap_free_chain, |app| async move {
     }
     // Each write retried through the other process answers the first response and writes nothing.
     for (i, first) in created.iter().enumerate() {
-        let res = app
-            .client
-            .post(format!("{}/api/v1/users", servers[(i + 1) % 2].address))
-            .bearer_auth(&token)
-            .header("Idempotency-Key", format!("writer-{i}"))
-            .json(&user_body(i, &org))
-            .send()
-            .await
-            .unwrap();
+        let res = create_writer(&app.client, &servers[(i + 1) % 2].address, &token, i, &org).await;
         assert_eq!(res.status(), 201);
         assert_eq!(res.headers()["idempotency-replayed"], "true");
         assert_eq!(&res.json::<Value>().await.unwrap(), first, "the retry of writer {i}");

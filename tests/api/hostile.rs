@@ -13,6 +13,15 @@ use crate::support_results::held;
 /// A write route with a body it accepts: method, path, body.
 type Route = (Method, String, Value);
 
+/// The route of `routes` with this method whose path ends with `path_end`.
+fn find_route(routes: &[Route], path_end: &str, method: Method) -> Route {
+    routes
+        .iter()
+        .find(|(m, p, _)| *m == method && p.ends_with(path_end))
+        .cloned()
+        .unwrap_or_else(|| panic!("no route {method} …{path_end}"))
+}
+
 /// A world with one record of every kind, so that every route has something to act on.
 struct Fixture {
     w: World,
@@ -246,13 +255,7 @@ fixed_clock_test!(strings_over_each_fields_limit_are_422_naming_the_field, |app|
     use sinergi::{activities, contacts, coverage, organizations as orgs, outcomes, regulations};
     let f = Fixture::new(&app).await;
     let routes = f.json_routes();
-    let route = |path_end: &str, method: Method| {
-        routes
-            .iter()
-            .find(|(m, p, _)| *m == method && p.ends_with(path_end))
-            .cloned()
-            .unwrap_or_else(|| panic!("no route {method} …{path_end}"))
-    };
+    let route = |path_end: &str, method: Method| find_route(&routes, path_end, method);
     let (pemkot, draft, active) = (&f.w.orgs.pemkot, &f.draft, &f.active);
     // (route, JSON pointer of the field, the field as the problem names it, its limit)
     let limits: Vec<(Route, &str, &str, usize)> = vec![
@@ -483,13 +486,7 @@ fixed_clock_test!(absurd_limits_and_forged_cursors_are_422_on_every_list, |app| 
 fixed_clock_test!(unknown_enums_impossible_dates_and_ids_that_are_not_uuids_are_refused, |app| async move {
     let f = Fixture::new(&app).await;
     let routes = f.json_routes();
-    let route = |path_end: &str, method: Method| {
-        routes
-            .iter()
-            .find(|(m, p, _)| *m == method && p.ends_with(path_end))
-            .cloned()
-            .unwrap_or_else(|| panic!("no route {method} …{path_end}"))
-    };
+    let route = |path_end: &str, method: Method| find_route(&routes, path_end, method);
     let post = Method::POST;
     // (route, JSON pointer set to a bad value, the value, the field the 422 names)
     let cases: Vec<(Route, &str, Value, &str)> = vec![
