@@ -1,7 +1,7 @@
 //! Activity queries: the row with its child tables (participants, decisions, CGR components), the
 //! filtered list, and the conditional writes.
 
-use chrono::{Days, NaiveDate};
+use chrono::Days;
 use diesel::prelude::*;
 
 use super::model::{ActivityFields, ActivityFilter, ActivityRecord, ActivityRow, CgrComponent, Participant};
@@ -9,6 +9,7 @@ use crate::db::schema::{
     action_items, activities, activity_cgr_components, activity_decisions, activity_participants,
     organizations, outcomes,
 };
+use crate::db::types::day_start;
 use crate::db::{DbConnection, Id};
 use crate::error::AppError;
 use crate::http::search::{self, lower, lower_nullable};
@@ -78,10 +79,6 @@ pub fn complete(conn: &mut DbConnection, rows: Vec<ActivityRow>) -> Result<Vec<A
             }
         })
         .collect())
-}
-
-fn day_start(date: NaiveDate) -> chrono::NaiveDateTime {
-    date.and_hms_opt(0, 0, 0).unwrap_or_default()
 }
 
 /// Up to `limit` activities after the id `after`, in creation order, leaving out those under the

@@ -1,6 +1,8 @@
 //! Commitments (the obligations a party takes on under an agreement) and their append-only progress log:
 //! types, rules and queries. `overdue` is derived from `due_on` and today's date, never stored.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -482,12 +484,19 @@ pub fn list(
     Ok(query.order(commitments::id.asc()).limit(limit).load(conn)?)
 }
 
-/// Every commitment of the agreement (for its report).
-/// Every commitment, in creation order (the agreements report groups them per agreement).
-pub fn all(conn: &mut DbConnection) -> Result<Vec<CommitmentRow>, AppError> {
-    Ok(commitments::table.order(commitments::id.asc()).select(CommitmentRow::as_select()).load(conn)?)
+/// Every commitment, grouped by agreement, each group in creation order: one query for the reports that
+/// cover every agreement.
+pub fn by_agreement(conn: &mut DbConnection) -> Result<HashMap<Id, Vec<CommitmentRow>>, AppError> {
+    let mut grouped: HashMap<Id, Vec<CommitmentRow>> = HashMap::new();
+    let rows: Vec<CommitmentRow> =
+        commitments::table.order(commitments::id.asc()).select(CommitmentRow::as_select()).load(conn)?;
+    for row in rows {
+        grouped.entry(row.agreement_id).or_default().push(row);
+    }
+    Ok(grouped)
 }
 
+/// Every commitment of the agreement, in creation order.
 pub fn all_of(conn: &mut DbConnection, agreement: Id) -> Result<Vec<CommitmentRow>, AppError> {
     Ok(commitments::table
         .filter(commitments::agreement_id.eq(agreement))

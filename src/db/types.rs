@@ -120,6 +120,11 @@ impl ToSql<Uuid, MultiBackend> for Id {
 /// the edge. PostgreSQL keeps microseconds, so every timestamp is cut to microseconds when made.
 pub type Timestamp = NaiveDateTime;
 
+/// Midnight at the start of `date`, for comparing timestamps with days.
+pub fn day_start(date: chrono::NaiveDate) -> Timestamp {
+    date.and_time(chrono::NaiveTime::MIN)
+}
+
 pub fn to_utc(ts: NaiveDateTime) -> DateTime<Utc> {
     ts.and_utc()
 }

@@ -21,12 +21,16 @@ pub struct Validator {
 }
 
 pub const MAX_EMAIL: usize = 254;
+pub const MAX_URL: usize = 2000;
+
+/// The largest figure a record holds: far above any real count or amount, and small enough that reports
+/// add up thousands of them without overflowing an `i64`.
+pub const MAX_FIGURE: i64 = 1_000_000_000_000_000;
 
 /// The years a date or a time in a request may fall in: wide enough for any regulation, agreement or
 /// meeting this registry records, narrow enough to refuse `0000-01-01` or `+99999-12-31`, which the date
 /// parser takes and both databases would store.
 pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
-pub const MAX_URL: usize = 2000;
 
 impl Validator {
     pub fn new() -> Validator {
@@ -194,10 +198,6 @@ pub fn nul_refused(field: impl Into<String>) -> AppError {
 fn required() -> Text {
     text("is required", "wajib diisi")
 }
-
-/// The largest figure a record holds: far above any real count or amount, and small enough that reports
-/// add up thousands of them without overflowing an `i64`.
-pub const MAX_FIGURE: i64 = 1_000_000_000_000_000;
 
 pub fn is_email(s: &str) -> bool {
     let Some((local, domain)) = s.rsplit_once('@') else { return false };

@@ -1,20 +1,20 @@
 //! `GET /reports/agreements`: one row per agreement the caller may read, with its status, days until
 //! expiry, commitments by status, overdue commitments, and the activities held under it.
 
+use std::collections::HashMap;
+
 use chrono::{Days, NaiveDate};
+use diesel::dsl::{count_star, max};
+use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use std::collections::HashMap;
-
-use diesel::dsl::{count_star, max};
-use diesel::prelude::*;
-
 use crate::activities::model::ActivityStatus;
-use crate::agreements::commitments::{self, CommitmentRow, CommitmentStatus};
+use crate::agreements::commitments::{self, CommitmentStatus};
 use crate::agreements::lifecycle;
 use crate::agreements::model::{AgreementRow, AgreementStatus};
 use crate::db::schema::activities;
+use crate::db::types::day_start;
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::AppError;
 
@@ -59,10 +59,7 @@ pub fn build(
     today: NaiveDate,
 ) -> Result<AgreementsReport, AppError> {
     let since = today.checked_sub_days(Days::new(RECENT_DAYS)).unwrap_or(NaiveDate::MIN);
-    let mut commitments_of: HashMap<Id, Vec<CommitmentRow>> = HashMap::new();
-    for c in commitments::all(conn)? {
-        commitments_of.entry(c.agreement_id).or_default().push(c);
-    }
+    let commitments_of = commitments::by_agreement(conn)?;
     // Held activities that started on or before today; recent ones started after `since`.
     let held = || {
         activities::table
@@ -117,8 +114,4 @@ pub fn build(
         items.push(line);
     }
     Ok(AgreementsReport { as_of: today, items })
-}
-
-fn day_start(date: NaiveDate) -> Timestamp {
-    date.and_hms_opt(0, 0, 0).unwrap_or_default()
 }

@@ -129,8 +129,9 @@ pub fn build(
             overdue: item.is_overdue(today),
         });
     }
+    let mut commitments_of = commitments::by_agreement(conn)?;
     for agreement in &visible.agreements {
-        for c in commitments::all_of(conn, agreement.row.id)? {
+        for c in commitments_of.remove(&agreement.row.id).unwrap_or_default() {
             if !c.is_overdue(today) {
                 continue;
             }
