@@ -81,8 +81,66 @@ pub fn complete(conn: &mut DbConnection, rows: Vec<ActivityRow>) -> Result<Vec<A
         .collect())
 }
 
+/// Narrows a boxed query over `activities` (alone or joined) by every filter except the organization's,
+/// and by the cursor. A macro because the two query types differ while the filters are the same.
+macro_rules! with_filters {
+    ($query:expr, $filter:expr, $hidden:expr, $after:expr) => {{
+        let (filter, hidden, after): (&ActivityFilter, &[Id], Option<Id>) = ($filter, $hidden, $after);
+        let mut query = $query;
+        if !hidden.is_empty() {
+            query = query.filter(
+                activities::agreement_id.is_null().or(activities::agreement_id.ne_all(hidden.to_vec())),
+            );
+        }
+        if let Some(kind) = filter.kind {
+            query = query.filter(activities::kind.eq(kind));
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(activities::status.eq(status));
+        }
+        if let Some(agreement) = filter.agreement_id {
+            query = query.filter(activities::agreement_id.eq(agreement));
+        }
+        if let Some(scope) = filter.scope {
+            query = query.filter(activities::scope.eq(scope.as_str()));
+        }
+        if let Some(from) = filter.from {
+            query = query.filter(activities::starts_at.ge(day_start(from)));
+        }
+        if let Some(to) = filter.to.and_then(|d| d.checked_add_days(Days::new(1))) {
+            query = query.filter(activities::starts_at.lt(day_start(to)));
+        }
+        if let Some(component) = filter.cgr_component {
+            let with = activity_cgr_components::table
+                .filter(activity_cgr_components::component.eq(component))
+                .select(activity_cgr_components::activity_id);
+            query = query.filter(activities::id.eq_any(with));
+        }
+        if let Some(pattern) = search::pattern(filter.q.as_deref()) {
+            query = query.filter(
+                lower(activities::title)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower_nullable(activities::location).like(pattern.clone()).escape('\\'))
+                    .or(lower_nullable(activities::minutes).like(pattern).escape('\\')),
+            );
+        }
+        if let Some(after) = after {
+            query = query.filter(activities::id.gt(after));
+        }
+        query
+    }};
+}
+
 /// Up to `limit` activities after the id `after`, in creation order, leaving out those under the
 /// agreements in `hidden`.
+///
+/// An organization's activities are those it organizes and those it takes part in. One query with
+/// `organizer = X OR id IN (participations of X)` makes the database gather every participation of the
+/// organization on every page, so a page of a large organization cost what the whole organization costs
+/// (benches/RESULTS.md, scenario 2). Instead each side walks its own index from the cursor and stops after
+/// `limit` rows, and the two are merged: the first `limit` rows of the union are always among the first
+/// `limit` of each side, so the merged page is exact under every other filter too.
 pub fn list(
     conn: &mut DbConnection,
     filter: &ActivityFilter,
@@ -90,55 +148,35 @@ pub fn list(
     after: Option<Id>,
     limit: i64,
 ) -> Result<Vec<ActivityRecord>, AppError> {
-    let mut query = activities::table.select(ActivityRow::as_select()).into_boxed();
-    if !hidden.is_empty() {
-        query = query
-            .filter(activities::agreement_id.is_null().or(activities::agreement_id.ne_all(hidden.to_vec())));
-    }
-    if let Some(kind) = filter.kind {
-        query = query.filter(activities::kind.eq(kind));
-    }
-    if let Some(status) = filter.status {
-        query = query.filter(activities::status.eq(status));
-    }
-    if let Some(agreement) = filter.agreement_id {
-        query = query.filter(activities::agreement_id.eq(agreement));
-    }
-    if let Some(org) = filter.organization_id {
-        let taking_part = activity_participants::table
-            .filter(activity_participants::organization_id.eq(org))
-            .select(activity_participants::activity_id);
-        query = query
-            .filter(activities::organizer_organization_id.eq(org).or(activities::id.eq_any(taking_part)));
-    }
-    if let Some(scope) = filter.scope {
-        query = query.filter(activities::scope.eq(scope.as_str()));
-    }
-    if let Some(from) = filter.from {
-        query = query.filter(activities::starts_at.ge(day_start(from)));
-    }
-    if let Some(to) = filter.to.and_then(|d| d.checked_add_days(Days::new(1))) {
-        query = query.filter(activities::starts_at.lt(day_start(to)));
-    }
-    if let Some(component) = filter.cgr_component {
-        let with = activity_cgr_components::table
-            .filter(activity_cgr_components::component.eq(component))
-            .select(activity_cgr_components::activity_id);
-        query = query.filter(activities::id.eq_any(with));
-    }
-    if let Some(pattern) = search::pattern(filter.q.as_deref()) {
-        query = query.filter(
-            lower(activities::title)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower_nullable(activities::location).like(pattern.clone()).escape('\\'))
-                .or(lower_nullable(activities::minutes).like(pattern).escape('\\')),
-        );
-    }
-    if let Some(after) = after {
-        query = query.filter(activities::id.gt(after));
-    }
-    let rows = query.order(activities::id.asc()).limit(limit).load(conn)?;
+    let all = || activities::table.select(ActivityRow::as_select()).into_boxed();
+    let Some(org) = filter.organization_id else {
+        let rows = with_filters!(all(), filter, hidden, after)
+            .order(activities::id.asc())
+            .limit(limit)
+            .load(conn)?;
+        return complete(conn, rows);
+    };
+    let organized = with_filters!(all(), filter, hidden, after)
+        .filter(activities::organizer_organization_id.eq(org))
+        .order(activities::id.asc())
+        .limit(limit);
+    let mut rows: Vec<ActivityRow> = organized.load(conn)?;
+    // A join rather than `id IN (…)`: SQLite would first collect every participation of the organization.
+    // The cursor is repeated on the participation, whose index the walk starts from (the nil id is before
+    // every id).
+    let joined = activities::table
+        .inner_join(activity_participants::table)
+        .filter(activity_participants::organization_id.eq(org))
+        .filter(activity_participants::activity_id.gt(after.unwrap_or(Id(uuid::Uuid::nil()))))
+        .select(ActivityRow::as_select())
+        .into_boxed();
+    let taking_part = with_filters!(joined, filter, hidden, after)
+        .order(activity_participants::activity_id.asc())
+        .limit(limit);
+    rows.extend(taking_part.load::<ActivityRow>(conn)?);
+    rows.sort_by_key(|row| row.id);
+    rows.dedup_by_key(|row| row.id);
+    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     complete(conn, rows)
 }
 

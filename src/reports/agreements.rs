@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate};
-use diesel::dsl::{count_star, max};
+use diesel::dsl::{case_when, count, max};
 use diesel::prelude::*;
+use diesel::sql_types::Integer;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -50,7 +51,7 @@ pub struct AgreementsReport {
     pub items: Vec<AgreementLine>,
 }
 
-/// Three queries whatever the number of agreements: the commitments, and the held activities counted and
+/// Two queries whatever the number of agreements: the commitments, and the held activities counted and
 /// dated per agreement by the database (loading every activity made this report take minutes at a
 /// million activities; see benches/RESULTS.md).
 pub fn build(
@@ -60,24 +61,22 @@ pub fn build(
 ) -> Result<AgreementsReport, AppError> {
     let since = today.checked_sub_days(Days::new(RECENT_DAYS)).unwrap_or(NaiveDate::MIN);
     let commitments_of = commitments::by_agreement(conn)?;
-    // Held activities that started on or before today; recent ones started after `since`.
-    let held = || {
-        activities::table
-            .filter(activities::status.eq(ActivityStatus::Held))
-            .filter(activities::starts_at.lt(day_start(today.succ_opt().unwrap_or(today))))
-    };
-    let last: HashMap<Option<Id>, Option<Timestamp>> = held()
+    // One scan of the held activities that started on or before today: the latest start per agreement,
+    // and how many started after `since` (a second query would scan the table again).
+    let recent_start = day_start(since.succ_opt().unwrap_or(since));
+    let held: HashMap<Id, (Option<Timestamp>, i64)> = activities::table
+        .filter(activities::status.eq(ActivityStatus::Held))
+        .filter(activities::starts_at.lt(day_start(today.succ_opt().unwrap_or(today))))
+        .filter(activities::agreement_id.is_not_null())
         .group_by(activities::agreement_id)
-        .select((activities::agreement_id, max(activities::starts_at)))
-        .load::<(Option<Id>, Option<Timestamp>)>(conn)?
+        .select((
+            activities::agreement_id,
+            max(activities::starts_at),
+            count(case_when(activities::starts_at.ge(recent_start), 1.into_sql::<Integer>())),
+        ))
+        .load::<(Option<Id>, Option<Timestamp>, i64)>(conn)?
         .into_iter()
-        .collect();
-    let recent: HashMap<Option<Id>, i64> = held()
-        .filter(activities::starts_at.ge(day_start(since.succ_opt().unwrap_or(since))))
-        .group_by(activities::agreement_id)
-        .select((activities::agreement_id, count_star()))
-        .load::<(Option<Id>, i64)>(conn)?
-        .into_iter()
+        .filter_map(|(agreement, last, recent)| Some((agreement?, (last, recent))))
         .collect();
     let mut items = Vec::with_capacity(agreements.len());
     for row in agreements {
@@ -95,8 +94,8 @@ pub fn build(
             commitments_missed: 0,
             commitments_cancelled: 0,
             commitments_overdue: 0,
-            activities_last_90_days: recent.get(&Some(row.id)).copied().unwrap_or(0),
-            last_activity_on: last.get(&Some(row.id)).copied().flatten().map(|at| at.date()),
+            activities_last_90_days: held.get(&row.id).map_or(0, |(_, recent)| *recent),
+            last_activity_on: held.get(&row.id).and_then(|(last, _)| *last).map(|at| at.date()),
         };
         for c in commitments_of.get(&row.id).map(Vec::as_slice).unwrap_or_default() {
             line.commitments_total += 1;

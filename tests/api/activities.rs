@@ -276,6 +276,63 @@ fixed_clock_test!(activities_are_filtered_and_paged, |app| async move {
     assert!(csv.text().await.unwrap().starts_with("id,kind,title,"));
 });
 
+/// Every page of `query`, `limit` at a time, by cursor: the ids in the order the pages gave them.
+async fn walk(app: &TestApp, token: &str, query: &str, limit: usize) -> Vec<String> {
+    let (mut seen, mut cursor) = (Vec::new(), None::<String>);
+    loop {
+        let after = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
+        let page =
+            expect(app.read(token, &format!("/api/v1/activities?{query}&limit={limit}{after}")).await, 200)
+                .await;
+        let items: Vec<String> = page["items"].as_array().unwrap().iter().map(id).collect();
+        assert!(items.len() <= limit, "{query}: a page of {} for limit {limit}", items.len());
+        seen.extend(items);
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_string()),
+            None => return seen,
+        }
+    }
+}
+
+// The organization filter is answered from two sides (organizer, participant) merged by id; every page
+// size must give each activity once, in creation order, also with another filter on top.
+fixed_clock_test!(an_organization_pages_through_what_it_organizes_and_joins, |app| async move {
+    let w = World::new(&app).await;
+    let (x, other, bpjs) = (w.orgs.rumah_bumn.as_str(), w.orgs.pemkot.as_str(), w.orgs.bpjs.as_str());
+    let shapes: [(&str, &str, &[&str]); 9] = [
+        ("sosialisasi", x, &[other]),
+        ("sosialisasi", other, &[x]),
+        ("sosialisasi", other, &[bpjs]),
+        ("monev", x, &[x, other]),
+        ("monev", other, &[x]),
+        ("monev", x, &[]),
+        ("pembinaan", bpjs, &[other]),
+        ("sosialisasi", other, &[bpjs, x]),
+        ("monev", bpjs, &[other, x]),
+    ];
+    let (mut all, mut monev) = (Vec::new(), Vec::new());
+    for (i, (kind, organizer, participants)) in shapes.into_iter().enumerate() {
+        let body =
+            held(kind, &format!("Kegiatan {i}"), organizer, participants, &format!("2025-03-{:02}", i + 1));
+        let created = id(&app.create_activity(&w.admin, body).await);
+        if organizer == x || participants.contains(&x) {
+            all.push(created.clone());
+            if kind == "monev" {
+                monev.push(created);
+            }
+        }
+    }
+    assert_eq!(all.len(), 7);
+    for limit in [1, 2, 3, 7, 50] {
+        assert_eq!(walk(&app, &w.admin, &format!("organization_id={x}"), limit).await, all, "limit {limit}");
+        assert_eq!(
+            walk(&app, &w.admin, &format!("organization_id={x}&kind=monev"), limit).await,
+            monev,
+            "monev, limit {limit}"
+        );
+    }
+});
+
 fixed_clock_test!(action_items_follow_a_held_activity, |app| async move {
     let w = World::new(&app).await;
     let bumn = w.token(&app, "bumn", "partner_staff", Some(&w.orgs.rumah_bumn)).await;
