@@ -24,7 +24,9 @@ pub struct Settings {
     pub admin_password: Option<String>,
     /// `SINERGI_DEMO`: load the Padang demo data into an empty database.
     pub demo: bool,
-    /// `SINERGI_DB_POOL_SIZE`: connections in the pool.
+    /// `SINERGI_DB_POOL_SIZE`: connections in the pool; default four per core. More connections than the
+    /// cores can serve only queue inside the database: 16 on 2 cores had a p99 five times that of 8 in the
+    /// benchmark (benches/RESULTS.md).
     pub pool_size: u32,
     /// `SINERGI_DB_TIMEOUT_MS`: how long a request waits for a connection before answering 503.
     pub db_checkout_timeout: Duration,
@@ -94,7 +96,7 @@ impl Settings {
             jwt_secret,
             admin_password: get("SINERGI_ADMIN_PASSWORD"),
             demo,
-            pool_size: number("SINERGI_DB_POOL_SIZE", 16)?.clamp(1, 1000) as u32,
+            pool_size: number("SINERGI_DB_POOL_SIZE", 4 * cores as u64)?.clamp(1, 1000) as u32,
             db_checkout_timeout: Duration::from_millis(number("SINERGI_DB_TIMEOUT_MS", 2000)?.max(100)),
             workers: number("SINERGI_WORKERS", cores as u64)?.clamp(1, 256) as usize,
             log_format,
