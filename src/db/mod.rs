@@ -4,6 +4,7 @@
 pub mod schema;
 pub mod types;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -21,6 +22,10 @@ pub enum DbConnection {
     Postgres(diesel::PgConnection),
     Sqlite(diesel::SqliteConnection),
 }
+
+/// How long a SQLite writer waits for the database's one write lock, first in this process's queue
+/// ([`Database::write`]), then in SQLite's busy handler (another process).
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -82,10 +87,11 @@ impl ConnectionFactory {
                 let mut conn = diesel::SqliteConnection::establish(&self.url)?;
                 // WAL lets readers run beside the one writer; synchronous=FULL makes an acknowledged
                 // commit survive a power cut; busy_timeout queues writers instead of failing them.
-                conn.batch_execute(
-                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                conn.batch_execute(&format!(
+                    "PRAGMA busy_timeout = {}; PRAGMA journal_mode = WAL; \
                      PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-                )
+                    SQLITE_BUSY_TIMEOUT.as_millis()
+                ))
                 .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 Ok(DbConnection::Sqlite(conn))
             }
@@ -123,6 +129,8 @@ pub type PooledConnection = r2d2::PooledConnection<ConnectionFactory>;
 pub struct Database {
     pool: Pool,
     backend: Backend,
+    /// SQLite only: the writers of this process, in arrival order (see [`Database::write`]).
+    writer_queue: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 impl Database {
@@ -143,7 +151,8 @@ impl Database {
             .connection_timeout(checkout_timeout)
             .test_on_check_out(true)
             .build_unchecked(factory);
-        Ok(Database { pool, backend })
+        let writer_queue = (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Semaphore::new(1)));
+        Ok(Database { pool, backend, writer_queue })
     }
 
     pub fn backend(&self) -> Backend {
@@ -171,11 +180,25 @@ impl Database {
     }
 
     /// Runs `f` in one write transaction (see [`write_transaction`]) on the blocking pool.
+    ///
+    /// SQLite has one writer at a time, and its busy handler retries with growing sleeps, so writers that
+    /// arrived later often went first: at 32 writers the p99 was 4.8 s for a median of 16 ms
+    /// (benches/RESULTS.md, scenario 3). Here they take turns in arrival order (tokio's semaphore is
+    /// fair) and wait without holding a pooled connection that readers could use.
     pub async fn write<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
+        let _turn = match &self.writer_queue {
+            Some(queue) => Some(
+                tokio::time::timeout(SQLITE_BUSY_TIMEOUT, queue.acquire())
+                    .await
+                    .map_err(|_| AppError::unavailable("the database is busy with other writes"))?
+                    .map_err(|e| AppError::internal(format!("writer queue: {e}")))?,
+            ),
+            None => None,
+        };
         self.run(move |conn| write_transaction(conn, f)).await
     }
 

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use diesel::connection::SimpleConnection;
 use serde_json::{Value, json};
 
-use crate::helpers::{ADMIN_PASSWORD, Backend, TestApp};
+use crate::helpers::{ADMIN_PASSWORD, Backend, TestApp, assert_problem};
 use crate::support_load::{Ack, Answer, Write, assert_exactly_acknowledged};
 use crate::support_server::ServerProcess;
 
@@ -239,4 +239,36 @@ backend_test!(sigterm_exits_within_10_s_while_a_request_waits_on_a_database_lock
         app.backend,
         exit_time.as_secs_f64()
     );
+});
+
+// Writes that cannot get the database's write lock within its 10 s answer 503 with Retry-After and write
+// nothing. On SQLite the writers of one process queue for their turn; a queued writer gives up after the
+// same 10 s, so the third in line is answered with the first instead of after the two ahead of it (30 s).
+backend_test!(writes_blocked_by_another_session_s_lock_answer_503_and_write_nothing, |app| async move {
+    let token = app.admin_token().await;
+    let before = app.count_rows("organizations");
+    let mut locker = app.connection();
+    locker
+        .batch_execute(match app.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN; LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE",
+        })
+        .unwrap();
+    let create = |i: usize| {
+        app.post("/api/v1/organizations")
+            .bearer_auth(&token)
+            .timeout(Duration::from_secs(25))
+            .json(&json!({"name": format!("Dinas yang menunggu {i}"), "short_name": format!("WAIT{i}"), "kind": "regional_agency"}))
+            .send()
+    };
+    let blocked: Vec<_> = (0..3).map(|i| tokio::spawn(create(i))).collect();
+    for write in blocked {
+        let res = write.await.unwrap().expect("answered while the lock was held");
+        assert!(res.headers().contains_key("retry-after"), "{:?}", res.headers());
+        assert_problem(res, 503).await;
+    }
+    locker.batch_execute("ROLLBACK").unwrap();
+    assert_eq!(app.count_rows("organizations"), before);
+    assert_eq!(create(3).await.unwrap().status(), 201);
+    assert_eq!(app.count_rows("organizations"), before + 1);
 });
