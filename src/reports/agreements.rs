@@ -60,7 +60,7 @@ pub fn build(
     today: NaiveDate,
 ) -> Result<AgreementsReport, AppError> {
     let since = today.checked_sub_days(Days::new(RECENT_DAYS)).unwrap_or(NaiveDate::MIN);
-    let commitments_of = commitments::by_agreement(conn)?;
+    let commitments_of = commitments::standing_by_agreement(conn)?;
     // One scan of the held activities that started on or before today: the latest start per agreement,
     // and how many started after `since` (a second query would scan the table again).
     let recent_start = day_start(since.succ_opt().unwrap_or(since));
@@ -99,7 +99,7 @@ pub fn build(
         };
         for c in commitments_of.get(&row.id).map(Vec::as_slice).unwrap_or_default() {
             line.commitments_total += 1;
-            *match c.status() {
+            *match c.status {
                 CommitmentStatus::Planned => &mut line.commitments_planned,
                 CommitmentStatus::InProgress => &mut line.commitments_in_progress,
                 CommitmentStatus::Fulfilled => &mut line.commitments_fulfilled,
