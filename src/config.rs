@@ -39,7 +39,8 @@ pub struct Settings {
     /// `SINERGI_ZONE_GREEN_PCT` and `SINERGI_ZONE_YELLOW_PCT`: coverage zone thresholds.
     pub zone_green_pct: f64,
     pub zone_yellow_pct: f64,
-    /// `SINERGI_MAX_PASSWORD_HASHES`: password hashes computed at once (each takes 19 MiB and tens of ms).
+    /// `SINERGI_MAX_PASSWORD_HASHES`: password hashes computed at once (each takes 19 MiB and tens of ms);
+    /// default half the cores, at least one, so that logins never take the whole machine.
     pub max_concurrent_hashes: usize,
     /// `SINERGI_TRUST_FORWARDED`: take the client address (for login throttling) from `Forwarded` /
     /// `X-Forwarded-For`; set it only behind a reverse proxy that sets those headers. Off by default.
@@ -105,7 +106,8 @@ impl Settings {
                 .unwrap_or_default(),
             zone_green_pct: percent("SINERGI_ZONE_GREEN_PCT", 100.0)?,
             zone_yellow_pct: percent("SINERGI_ZONE_YELLOW_PCT", 70.0)?,
-            max_concurrent_hashes: number("SINERGI_MAX_PASSWORD_HASHES", 2)?.clamp(1, 64) as usize,
+            max_concurrent_hashes: number("SINERGI_MAX_PASSWORD_HASHES", (cores as u64 / 2).max(1))?
+                .clamp(1, 64) as usize,
             trust_forwarded: flag("SINERGI_TRUST_FORWARDED"),
         };
         if settings.zone_yellow_pct > settings.zone_green_pct {

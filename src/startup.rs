@@ -4,6 +4,7 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
+use crate::auth::hashing::HashingPool;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::header;
@@ -12,7 +13,6 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use diesel::prelude::*;
 use rand::Rng;
 use rand::distr::Alphanumeric;
-use tokio::sync::Semaphore;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::audit::{self, Actor};
@@ -44,7 +44,10 @@ pub fn prepare(settings: Settings, clock: Clock) -> Result<AppState, String> {
         clock,
         keys: Arc::new(keys),
         sessions: Arc::new(SessionCache::default()),
-        hashing: Arc::new(Semaphore::new(settings.max_concurrent_hashes)),
+        hashing: Arc::new(
+            HashingPool::new(settings.max_concurrent_hashes)
+                .map_err(|e| format!("cannot start the password hashing threads: {e}"))?,
+        ),
         settings: Arc::new(settings),
     };
     bootstrap_admin(&state).map_err(|e| format!("cannot create the first administrator: {e}"))?;

@@ -2,9 +2,8 @@
 
 use std::sync::Arc;
 
-use tokio::sync::Semaphore;
-
 use crate::auth::extractor::SessionCache;
+use crate::auth::hashing::HashingPool;
 use crate::auth::token::Keys;
 use crate::clock::Clock;
 use crate::config::Settings;
@@ -18,21 +17,18 @@ pub struct AppState {
     pub clock: Clock,
     pub keys: Arc<Keys>,
     pub sessions: Arc<SessionCache>,
-    /// Bounds how many password hashes run at once, so that a burst of logins cannot take every core.
-    pub hashing: Arc<Semaphore>,
+    /// The few threads that hash passwords, so that a burst of logins can take neither every core nor
+    /// much memory.
+    pub hashing: Arc<HashingPool>,
 }
 
 impl AppState {
-    /// Runs CPU-heavy password work on the blocking pool, a few at a time.
+    /// Runs CPU-heavy password work on the hashing threads, in arrival order.
     pub async fn hash_work<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let _permit =
-            self.hashing.acquire().await.map_err(|_| AppError::internal("password hashing is shut down"))?;
-        actix_web::web::block(f)
-            .await
-            .map_err(|e| AppError::internal(format!("password hashing failed: {e}")))
+        self.hashing.run(f).await
     }
 }

@@ -2,6 +2,7 @@
 //! policy (`policy`) that every handler asks.
 
 pub mod extractor;
+pub mod hashing;
 pub mod password;
 pub mod policy;
 pub mod refresh;
