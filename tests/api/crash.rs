@@ -23,6 +23,18 @@ const KILL_AFTER: usize = 300;
 /// machine.
 const LOGINS: usize = 8;
 
+/// Another session that holds the write lock every audited write needs, until it rolls back or is dropped.
+fn hold_write_lock(app: &TestApp) -> sinergi::db::DbConnection {
+    let mut locker = app.connection();
+    locker
+        .batch_execute(match app.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN; LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE",
+        })
+        .unwrap();
+    locker
+}
+
 async fn start(app: &TestApp) -> ServerProcess {
     let mut cmd = app.sinergi();
     cmd.env("SINERGI_WORKERS", "2").env("SINERGI_DB_POOL_SIZE", "8").env("SINERGI_MAX_PASSWORD_HASHES", "1");
@@ -207,13 +219,7 @@ backend_test!(sigterm_exits_within_10_s_while_a_request_waits_on_a_database_lock
     let client = reqwest::Client::new();
     let token = admin_token(&client, &server).await;
     // Another session holds the write lock: a write waits for it up to the database's lock timeout (10 s).
-    let mut locker = app.connection();
-    locker
-        .batch_execute(match app.backend {
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-            Backend::Postgres => "BEGIN; LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE",
-        })
-        .unwrap();
+    let locker = hold_write_lock(&app);
     let stuck = tokio::spawn(
         client
             .post(server.url("/api/v1/organizations"))
@@ -247,13 +253,7 @@ backend_test!(sigterm_exits_within_10_s_while_a_request_waits_on_a_database_lock
 backend_test!(writes_blocked_by_another_session_s_lock_answer_503_and_write_nothing, |app| async move {
     let token = app.admin_token().await;
     let before = app.count_rows("organizations");
-    let mut locker = app.connection();
-    locker
-        .batch_execute(match app.backend {
-            Backend::Sqlite => "BEGIN IMMEDIATE",
-            Backend::Postgres => "BEGIN; LOCK TABLE audit_events IN ACCESS EXCLUSIVE MODE",
-        })
-        .unwrap();
+    let mut locker = hold_write_lock(&app);
     let create = |i: usize| {
         app.post("/api/v1/organizations")
             .bearer_auth(&token)
