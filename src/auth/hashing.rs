@@ -16,7 +16,7 @@ use crate::error::AppError;
 type Job = Box<dyn FnOnce() + Send>;
 
 pub struct HashingPool {
-    jobs: Mutex<Sender<Job>>,
+    jobs: Sender<Job>,
 }
 
 impl HashingPool {
@@ -28,7 +28,7 @@ impl HashingPool {
             let receiver = Arc::clone(&receiver);
             std::thread::Builder::new().name(format!("password-hash-{n}")).spawn(move || work(&receiver))?;
         }
-        Ok(HashingPool { jobs: Mutex::new(sender) })
+        Ok(HashingPool { jobs: sender })
     }
 
     /// Runs `f` on one of the pool's threads, after the jobs queued before it.
@@ -42,11 +42,7 @@ impl HashingPool {
             // The caller may have gone (client disconnected); then nobody needs the answer.
             let _ = answer.send(f());
         });
-        self.jobs
-            .lock()
-            .map_err(|_| AppError::internal("password hashing is shut down"))?
-            .send(job)
-            .map_err(|_| AppError::internal("password hashing is shut down"))?;
+        self.jobs.send(job).map_err(|_| AppError::internal("password hashing is shut down"))?;
         result.await.map_err(|_| AppError::internal("password hashing failed"))
     }
 }

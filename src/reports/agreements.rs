@@ -80,6 +80,7 @@ pub fn build(
         .collect();
     let mut items = Vec::with_capacity(agreements.len());
     for row in agreements {
+        let (last, recent) = held.get(&row.id).copied().unwrap_or_default();
         let mut line = AgreementLine {
             agreement_id: row.id,
             number: row.number.clone(),
@@ -94,8 +95,8 @@ pub fn build(
             commitments_missed: 0,
             commitments_cancelled: 0,
             commitments_overdue: 0,
-            activities_last_90_days: held.get(&row.id).map_or(0, |(_, recent)| *recent),
-            last_activity_on: held.get(&row.id).and_then(|(last, _)| *last).map(|at| at.date()),
+            activities_last_90_days: recent,
+            last_activity_on: last.map(|at| at.date()),
         };
         for c in commitments_of.get(&row.id).map(Vec::as_slice).unwrap_or_default() {
             line.commitments_total += 1;
