@@ -166,12 +166,13 @@ impl Modify for BearerAuth {
 /// The problems that the shared request plumbing answers, added to every operation it applies to (a route
 /// that documents one itself keeps its own description): 401 for a missing or bad token, 404 for a path
 /// id that names nothing, 422 for a bad query parameter, 400/413/415/422 for a bad body, 412/428 for
-/// `If-Match`.
+/// `If-Match`, 403 for a write the caller's role or organization may not make.
 struct SharedProblems;
 
 const PROBLEMS: &[(&str, &str)] = &[
     ("400", "Malformed JSON or an unknown field"),
     ("401", "No valid access token"),
+    ("403", "The caller's role, or organization, may not do this"),
     ("404", "No such resource (or an id that is not a UUID)"),
     ("412", "The record changed since it was read (stale If-Match); nothing was changed"),
     ("413", "Body over 1 MiB"),
@@ -185,13 +186,16 @@ fn problem_response(description: &str) -> Response {
     ResponseBuilder::new().description(description).content(crate::error::PROBLEM_JSON, content).build()
 }
 
-/// The shared problems that apply to `op`.
-fn shared_problems(op: &Operation) -> Vec<&'static str> {
+/// The shared problems that apply to `op` (`write`: it is not a GET).
+fn shared_problems(op: &Operation, write: bool) -> Vec<&'static str> {
     let params = op.parameters.as_deref().unwrap_or_default();
     let has = |place: ParameterIn| params.iter().any(|p| p.parameter_in == place);
     let mut codes = Vec::new();
     if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
         codes.push("401");
+        if write {
+            codes.push("403");
+        }
     }
     if has(ParameterIn::Path) {
         codes.push("404");
@@ -215,11 +219,16 @@ impl Modify for SharedProblems {
             components.responses.insert(format!("Problem{code}"), RefOr::T(problem_response(description)));
         }
         for item in openapi.paths.paths.values_mut() {
-            for op in [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch]
-                .into_iter()
-                .flatten()
-            {
-                for code in shared_problems(op) {
+            let ops = [
+                (&mut item.get, false),
+                (&mut item.put, true),
+                (&mut item.post, true),
+                (&mut item.delete, true),
+                (&mut item.patch, true),
+            ];
+            for (op, write) in ops {
+                let Some(op) = op else { continue };
+                for code in shared_problems(op, write) {
                     let reference = RefOr::Ref(Ref::from_response_name(format!("Problem{code}")));
                     op.responses.responses.entry(code.to_string()).or_insert(reference);
                 }

@@ -17,7 +17,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::audit::{self, Actor};
 use crate::auth::Role;
-use crate::auth::extractor::SessionCache;
+use crate::auth::session::SessionCache;
 use crate::auth::token::Keys;
 use crate::clock::Clock;
 use crate::config::Settings;

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use crate::auth::extractor::SessionCache;
 use crate::auth::hashing::HashingPool;
+use crate::auth::session::SessionCache;
 use crate::auth::token::Keys;
 use crate::clock::Clock;
 use crate::config::Settings;

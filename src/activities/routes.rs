@@ -6,12 +6,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::action_items::{self, ActionItem, ActionItemPatch, NewActionItem};
 use super::model::{Activity, ActivityFilter, ActivityPatch, NewActivity};
 use super::{repo, service};
-use crate::agreements::repo::Visibility;
+use crate::agreements::visibility::Visibility;
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
 use crate::error::AppError;
 use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag};
 use crate::state::AppState;
+
+crate::gate!(Action::LogActivity { involved: &[] } => NewActivity, ActivityPatch, NewActionItem, ActionItemPatch);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(Endpoint::new("/activities").get(list_activities).post(create_activity))
@@ -54,7 +56,7 @@ pub async fn list_activities(
     let rows = state
         .db
         .run(move |conn| {
-            let hidden = crate::agreements::repo::hidden(conn, &visibility)?;
+            let hidden = crate::agreements::visibility::hidden(conn, &visibility)?;
             repo::list(conn, &filter, &hidden, after, i64::from(limit) + 1)
         })
         .await?;

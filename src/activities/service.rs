@@ -18,7 +18,7 @@ use crate::http::{IfMatch, Validator, ensure_unreferenced};
 pub fn visible(conn: &mut DbConnection, user: &AuthUser, id: Id) -> Result<ActivityRecord, AppError> {
     let record = repo::load(conn, id)?;
     if let Some(agreement) = record.row.agreement_id {
-        crate::agreements::service::visible(conn, user, agreement)?;
+        crate::agreements::visibility::agreement(conn, user, agreement)?;
     }
     Ok(record)
 }
@@ -45,7 +45,7 @@ fn checked(
         );
     }
     let ids: Vec<Id> = fields.participants.iter().map(|p| p.organization_id).collect();
-    let missing = crate::agreements::repo::missing_organizations(conn, &ids)?;
+    let missing = crate::organizations::repo::missing(conn, &ids)?;
     for (i, id) in ids.iter().enumerate() {
         if missing.contains(id) {
             v.error(
@@ -55,7 +55,7 @@ fn checked(
         }
     }
     if let Some(agreement) = fields.agreement_id {
-        match crate::agreements::service::visible(conn, user, agreement) {
+        match crate::agreements::visibility::agreement(conn, user, agreement) {
             Ok(record) => {
                 if let Some(scope) = fields.scope
                     && !record.scopes.contains(&scope)

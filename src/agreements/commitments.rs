@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::model::{AgreementRecord, Scope, checks};
-use crate::auth::extractor::organization_with_ancestors;
 use crate::db::schema::{commitment_updates, commitments};
 use crate::db::types::to_utc;
 use crate::db::{DbConnection, Id, Timestamp};
@@ -338,7 +337,7 @@ impl Fields {
         let title = v.required("title", Some(self.title.clone()), checks::MAX_TITLE);
         let description = v.optional("description", self.description.clone(), checks::MAX_TEXT);
         v.date("due_on", self.due_on);
-        let chain = organization_with_ancestors(conn, Some(self.responsible_organization_id))?;
+        let chain = crate::organizations::repo::with_ancestors(conn, Some(self.responsible_organization_id))?;
         let parties = agreement.bound_party_ids();
         v.check(
             chain.iter().any(|org| parties.contains(org)),

@@ -9,5 +9,6 @@ pub mod repo;
 pub mod report;
 pub mod routes;
 pub mod service;
+pub mod visibility;
 
 pub use routes::configure;

@@ -449,3 +449,12 @@ pub mod checks {
         v
     }
 }
+
+/// Which restricted agreements a user may see.
+#[derive(Debug, Clone)]
+pub enum Visibility {
+    /// Administrators and auditors see every agreement.
+    Everything,
+    /// Others see internal agreements and the restricted ones these organizations are party to.
+    PartiesOf(Vec<Id>),
+}

@@ -7,51 +7,16 @@ use diesel::prelude::*;
 use super::lifecycle::Content;
 use super::model::{
     AgreementFilter, AgreementRecord, AgreementRow, AgreementStatus, AmendmentRow, Confidentiality, Party,
-    PartyRole, PartyRow, Scope, checks,
+    PartyRole, PartyRow, Scope, Visibility, checks,
 };
-use crate::auth::{Action, AuthUser, policy};
 use crate::db::schema::{
     activities, agreement_legal_basis, agreement_parties, agreement_scopes, agreements, amendments,
-    organizations, outcomes, regulations,
+    organizations, outcomes,
 };
 use crate::db::{DbConnection, Id};
 use crate::error::{AppError, text};
 use crate::http::expect_one_row;
 use crate::http::search::{self, lower};
-
-/// Which restricted agreements a user may see.
-#[derive(Debug, Clone)]
-pub enum Visibility {
-    /// Administrators and auditors see every agreement.
-    Everything,
-    /// Others see internal agreements and the restricted ones these organizations are party to.
-    PartiesOf(Vec<Id>),
-}
-
-impl Visibility {
-    pub fn of(user: &AuthUser) -> Visibility {
-        // A restricted agreement with no parties is visible only to those who read every restricted one.
-        if policy::allows(user, Action::ReadRestricted { parties: &[] }) {
-            Visibility::Everything
-        } else {
-            Visibility::PartiesOf(user.acts_for.clone())
-        }
-    }
-}
-
-/// The restricted agreements the user may not see: activities, outcomes and reports leave out what hangs
-/// off them. Restricted agreements are few, so the list is small.
-pub fn hidden(conn: &mut DbConnection, visibility: &Visibility) -> Result<Vec<Id>, AppError> {
-    let Visibility::PartiesOf(orgs) = visibility else { return Ok(Vec::new()) };
-    let theirs = agreement_parties::table
-        .filter(agreement_parties::organization_id.eq_any(orgs.clone()))
-        .select(agreement_parties::agreement_id);
-    Ok(agreements::table
-        .filter(agreements::confidentiality.eq(Confidentiality::Restricted.as_str()))
-        .filter(agreements::id.ne_all(theirs))
-        .select(agreements::id)
-        .load(conn)?)
-}
 
 /// What may refer to an agreement besides its own child rows: a draft cannot be deleted (409) while
 /// any of these does.
@@ -211,20 +176,6 @@ pub fn list_rows(
         query = query.filter(agreements::id.gt(after));
     }
     Ok(query.order(agreements::id.asc()).limit(limit).load(conn)?)
-}
-
-/// The ids among `ids` that name no organization.
-pub fn missing_organizations(conn: &mut DbConnection, ids: &[Id]) -> Result<Vec<Id>, AppError> {
-    let found: Vec<Id> =
-        organizations::table.filter(organizations::id.eq_any(ids)).select(organizations::id).load(conn)?;
-    Ok(ids.iter().copied().filter(|id| !found.contains(id)).collect())
-}
-
-/// The ids among `ids` that name no regulation.
-pub fn missing_regulations(conn: &mut DbConnection, ids: &[Id]) -> Result<Vec<Id>, AppError> {
-    let found: Vec<Id> =
-        regulations::table.filter(regulations::id.eq_any(ids)).select(regulations::id).load(conn)?;
-    Ok(ids.iter().copied().filter(|id| !found.contains(id)).collect())
 }
 
 pub fn insert(conn: &mut DbConnection, row: &AgreementRow, content: &Content) -> Result<(), AppError> {

@@ -8,15 +8,20 @@ use super::commitments::{
 use super::model::{
     Agreement, AgreementFilter, AgreementPatch, Amendment, NewAgreement, NewAmendment, Termination,
 };
-use super::repo::{self, Visibility};
+use super::repo;
 use super::report::{self, AgreementReport, ReportLine};
 use super::service::{self, Now};
+use super::visibility::{self, Visibility};
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
 use crate::error::AppError;
 use crate::http::csv;
 use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag};
 use crate::state::AppState;
+
+crate::gate!(Action::EditAgreement { parties: &[] } => NewAgreement, AgreementPatch, NewAmendment, Termination);
+crate::gate!(Action::EditCommitment { parties: &[] } => NewCommitment, CommitmentPatch);
+crate::gate!(Action::ReportCommitment { parties: &[], responsible: Id::NIL } => NewProgress);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(Endpoint::new("/agreements").get(list_agreements).post(create_agreement))
@@ -114,7 +119,7 @@ pub async fn get_agreement(
     policy::authorize(&user, Action::Read)?;
     let id = id.into_inner();
     let today = state.clock.today();
-    let record = state.db.run(move |conn| service::visible(conn, &user, id)).await?;
+    let record = state.db.run(move |conn| visibility::agreement(conn, &user, id)).await?;
     Ok(with_etag(HttpResponse::Ok(), record.row.version, &record.view(today)))
 }
 
@@ -272,7 +277,7 @@ pub async fn list_amendments(
     let rows = state
         .db
         .run(move |conn| {
-            service::visible(conn, &user, id)?;
+            visibility::agreement(conn, &user, id)?;
             repo::amendments(conn, id, after, i64::from(limit) + 1)
         })
         .await?;
@@ -303,7 +308,7 @@ pub async fn agreement_report(
     let report = state
         .db
         .run(move |conn| {
-            let record = service::visible(conn, &user, id)?;
+            let record = visibility::agreement(conn, &user, id)?;
             report::build(conn, &record, today)
         })
         .await?;
@@ -368,7 +373,7 @@ pub async fn list_commitments(
     let rows = state
         .db
         .run(move |conn| {
-            service::visible(conn, &user, id)?;
+            visibility::agreement(conn, &user, id)?;
             commitments::list(conn, id, &filter, today, after, i64::from(limit) + 1)
         })
         .await?;
@@ -392,7 +397,7 @@ pub async fn get_commitment(
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let (id, today) = (id.into_inner(), state.clock.today());
-    let (_, row) = state.db.run(move |conn| service::visible_commitment(conn, &user, id)).await?;
+    let (_, row) = state.db.run(move |conn| visibility::commitment(conn, &user, id)).await?;
     Ok(with_etag(HttpResponse::Ok(), row.version, &row.view(today)))
 }
 
@@ -479,7 +484,7 @@ pub async fn list_updates(
     let rows = state
         .db
         .run(move |conn| {
-            service::visible_commitment(conn, &user, id)?;
+            visibility::commitment(conn, &user, id)?;
             commitments::updates(conn, id, after, i64::from(limit) + 1)
         })
         .await?;

@@ -12,6 +12,7 @@ use super::model::{
     NewAmendment, Termination, bound_ids,
 };
 use super::repo;
+use super::visibility;
 use crate::audit::{self, Change};
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::types::from_utc;
@@ -26,28 +27,6 @@ impl Now {
     pub fn today(self) -> NaiveDate {
         self.0.date_naive()
     }
-}
-
-/// The agreement, if the user may see it: a restricted agreement is 404 to non-parties (other than
-/// auditors and administrators), as if it did not exist.
-pub fn visible(conn: &mut DbConnection, user: &AuthUser, id: Id) -> Result<AgreementRecord, AppError> {
-    let record = repo::load(conn, id)?;
-    if policy::can_see(user, record.restricted_to().as_deref()) {
-        Ok(record)
-    } else {
-        Err(AppError::not_found())
-    }
-}
-
-/// The commitment and its agreement, if the user may see the agreement.
-pub fn visible_commitment(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    id: Id,
-) -> Result<(AgreementRecord, CommitmentRow), AppError> {
-    let commitment = commitments::find(conn, id)?;
-    let agreement = visible(conn, user, commitment.agreement_id)?;
-    Ok((agreement, commitment))
 }
 
 fn may_edit(user: &AuthUser, parties: &[Id]) -> Result<(), AppError> {
@@ -68,7 +47,7 @@ fn check_number(conn: &mut DbConnection, content: &Content, except: Option<Id>) 
 /// 422 for parties and regulations that do not exist.
 fn check_references(conn: &mut DbConnection, content: &Content, party_field: &str) -> Result<(), AppError> {
     let mut errors = Vec::new();
-    let missing = repo::missing_organizations(conn, &content.party_ids())?;
+    let missing = crate::organizations::repo::missing(conn, &content.party_ids())?;
     for (i, p) in content.parties.iter().enumerate() {
         if missing.contains(&p.organization_id) {
             errors.push(FieldError::new(
@@ -78,7 +57,7 @@ fn check_references(conn: &mut DbConnection, content: &Content, party_field: &st
         }
     }
     // The list is normalised (sorted, each once), so the error names the id rather than a position.
-    for r in repo::missing_regulations(conn, &content.legal_basis)? {
+    for r in crate::regulations::repo::missing(conn, &content.legal_basis)? {
         errors.push(FieldError::new(
             "legal_basis",
             text(format!("names no regulation: {r}"), format!("tidak menunjuk peraturan yang ada: {r}")),
@@ -132,7 +111,7 @@ pub fn update(
     if_match: &crate::http::IfMatch,
     patch: AgreementPatch,
 ) -> Result<Agreement, AppError> {
-    let current = visible(conn, user, id)?;
+    let current = visibility::agreement(conn, user, id)?;
     may_edit(user, &current.bound_party_ids())?;
     if_match.check(current.row.version)?;
     let next = Content::of(&current).patched(patch)?;
@@ -184,7 +163,8 @@ pub fn delete(
     id: Id,
     if_match: &crate::http::IfMatch,
 ) -> Result<(), AppError> {
-    let current = visible(conn, user, id)?;
+    policy::authorize_role(user, Action::EditAgreement { parties: &[] })?;
+    let current = visibility::agreement(conn, user, id)?;
     may_edit(user, &current.bound_party_ids())?;
     if_match.check(current.row.version)?;
     if current.row.status != "draft" {
@@ -215,7 +195,8 @@ pub fn activate(
     id: Id,
     if_match: &crate::http::IfMatch,
 ) -> Result<Agreement, AppError> {
-    let current = visible(conn, user, id)?;
+    policy::authorize_role(user, Action::EditAgreement { parties: &[] })?;
+    let current = visibility::agreement(conn, user, id)?;
     may_edit(user, &current.bound_party_ids())?;
     check_optional(if_match, current.row.version)?;
     lifecycle::check_activation(&current)?;
@@ -232,7 +213,7 @@ pub fn terminate(
     if_match: &crate::http::IfMatch,
     body: Termination,
 ) -> Result<Agreement, AppError> {
-    let current = visible(conn, user, id)?;
+    let current = visibility::agreement(conn, user, id)?;
     may_edit(user, &current.bound_party_ids())?;
     check_optional(if_match, current.row.version)?;
     let reason = lifecycle::check_termination(&current, &body)?;
@@ -259,7 +240,7 @@ pub fn amend(
     id: Id,
     body: NewAmendment,
 ) -> Result<(Agreement, Amendment), AppError> {
-    let current = visible(conn, user, id)?;
+    let current = visibility::agreement(conn, user, id)?;
     may_edit(user, &current.bound_party_ids())?;
     // A repeated amendment is told as such before its changes are checked against the amended state.
     let number = body.number.trim();
@@ -311,7 +292,7 @@ pub fn create_commitment(
     agreement_id: Id,
     body: NewCommitment,
 ) -> Result<commitments::Commitment, AppError> {
-    let agreement = visible(conn, user, agreement_id)?;
+    let agreement = visibility::agreement(conn, user, agreement_id)?;
     policy::authorize(user, Action::EditCommitment { parties: &agreement.bound_party_ids() })?;
     let fields = Fields::from_new(body).check(conn, &agreement)?;
     let at = from_utc(now.0);
@@ -348,7 +329,7 @@ pub fn update_commitment(
     if_match: &crate::http::IfMatch,
     patch: CommitmentPatch,
 ) -> Result<commitments::Commitment, AppError> {
-    let (agreement, current) = visible_commitment(conn, user, id)?;
+    let (agreement, current) = visibility::commitment(conn, user, id)?;
     policy::authorize(user, Action::EditCommitment { parties: &agreement.bound_party_ids() })?;
     if_match.check(current.version)?;
     let fields = Fields::of(&current).patched(patch).check(conn, &agreement)?;
@@ -375,7 +356,7 @@ pub fn report_progress(
     id: Id,
     body: NewProgress,
 ) -> Result<(commitments::Commitment, commitments::ProgressUpdate), AppError> {
-    let (agreement, current) = visible_commitment(conn, user, id)?;
+    let (agreement, current) = visibility::commitment(conn, user, id)?;
     policy::authorize(
         user,
         Action::ReportCommitment {

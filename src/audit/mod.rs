@@ -39,21 +39,41 @@ pub struct Change<'a> {
     pub entity_id: Option<String>,
     pub before: Option<Value>,
     pub after: Option<Value>,
+    /// Why a state could not be serialised: [`record`] then refuses the change rather than record an
+    /// event without it.
+    pub unserialisable: Option<String>,
 }
 
 impl<'a> Change<'a> {
     pub fn new(action: &'a str, entity_type: &'a str, entity_id: impl ToString) -> Change<'a> {
-        Change { action, entity_type, entity_id: Some(entity_id.to_string()), before: None, after: None }
+        Change {
+            action,
+            entity_type,
+            entity_id: Some(entity_id.to_string()),
+            before: None,
+            after: None,
+            unserialisable: None,
+        }
     }
 
     pub fn before(mut self, state: &impl Serialize) -> Self {
-        self.before = serde_json::to_value(state).ok();
+        self.before = self.serialise("before", state);
         self
     }
 
     pub fn after(mut self, state: &impl Serialize) -> Self {
-        self.after = serde_json::to_value(state).ok();
+        self.after = self.serialise("after", state);
         self
+    }
+
+    fn serialise(&mut self, which: &str, state: &impl Serialize) -> Option<Value> {
+        match serde_json::to_value(state) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.unserialisable.get_or_insert_with(|| format!("{which} state: {e}"));
+                None
+            }
+        }
     }
 }
 
@@ -86,6 +106,12 @@ pub fn record(
     at: DateTime<Utc>,
     change: Change<'_>,
 ) -> Result<i64, AppError> {
+    if let Some(e) = &change.unserialisable {
+        return Err(AppError::internal(format!(
+            "audit event {} {} {:?}: {e}",
+            change.action, change.entity_type, change.entity_id
+        )));
+    }
     let (seq, prev_hash): (i64, String) = diesel::update(audit_chain::table.find(1))
         .set(audit_chain::last_seq.eq(audit_chain::last_seq + 1))
         .returning((audit_chain::last_seq, audit_chain::last_hash))

@@ -3,26 +3,20 @@
 //! that a disabled user is refused within a minute without a database read on every request. The process
 //! that makes the change forgets the cached entry, so there it takes effect at once.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
-use diesel::prelude::*;
 
 use crate::audit::Actor;
 use crate::auth::Role;
-use crate::db::schema::{organizations, users};
-use crate::db::{DbConnection, Id};
+use crate::auth::session;
+use crate::db::Id;
 use crate::error::{AppError, text};
 use crate::state::AppState;
 use crate::telemetry::RequestId;
-
-const SESSION_TTL: Duration = Duration::from_secs(30);
 
 /// The authenticated caller of a request.
 #[derive(Debug, Clone)]
@@ -59,101 +53,19 @@ impl AuthUser {
     }
 }
 
-/// What the extractor needs of a user, as the database has it now.
-#[derive(Debug, Clone)]
-pub struct Session {
-    pub username: String,
-    pub role: Role,
-    pub organization_id: Option<Id>,
-    pub acts_for: Vec<Id>,
-    pub active: bool,
-    /// Access tokens of another epoch are refused (see `users.session_epoch`).
-    pub epoch: i32,
-}
-
-/// Recently read sessions. Each process has its own; entries expire after [`SESSION_TTL`].
-#[derive(Default)]
-pub struct SessionCache {
-    entries: Mutex<HashMap<Id, (Instant, Option<Session>)>>,
-}
-
-impl SessionCache {
-    fn get(&self, user: Id) -> Option<Option<Session>> {
-        let entries = self.entries.lock().ok()?;
-        entries.get(&user).filter(|(at, _)| at.elapsed() < SESSION_TTL).map(|(_, s)| s.clone())
-    }
-
-    fn put(&self, user: Id, session: Option<Session>) {
-        if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() > 10_000 {
-                entries.retain(|_, (at, _)| at.elapsed() < SESSION_TTL);
-            }
-            entries.insert(user, (Instant::now(), session));
-        }
-    }
-
-    /// Forgets a user at once (after this process disabled it or changed its role).
-    pub fn forget(&self, user: Id) {
-        if let Ok(mut entries) = self.entries.lock() {
-            entries.remove(&user);
-        }
-    }
-}
-
-/// Reads a user's session from the database.
-pub fn load_session(conn: &mut DbConnection, user: Id) -> Result<Option<Session>, AppError> {
-    let row: Option<(String, String, Option<Id>, String, i32)> = users::table
-        .find(user)
-        .select((users::username, users::role, users::organization_id, users::status, users::session_epoch))
-        .first(conn)
-        .optional()?;
-    let Some((username, role, organization_id, status, epoch)) = row else {
-        return Ok(None);
-    };
-    let Some(role) = Role::parse(&role) else {
-        return Ok(None);
-    };
-    Ok(Some(Session {
-        username,
-        role,
-        organization_id,
-        acts_for: organization_with_ancestors(conn, organization_id)?,
-        active: status == "active",
-        epoch,
-    }))
-}
-
-/// The organization and the organizations above it, nearest first.
-pub fn organization_with_ancestors(conn: &mut DbConnection, org: Option<Id>) -> Result<Vec<Id>, AppError> {
-    let mut chain = Vec::new();
-    let mut next = org;
-    while let Some(current) = next {
-        if chain.contains(&current) || chain.len() > 64 {
-            break;
-        }
-        chain.push(current);
-        next = organizations::table
-            .find(current)
-            .select(organizations::parent_id)
-            .first::<Option<Id>>(conn)
-            .optional()?
-            .flatten();
-    }
-    Ok(chain)
-}
-
-fn unauthorized() -> AppError {
-    AppError::unauthorized(text(
-        "A valid access token is required (Authorization: Bearer <token>).",
-        "Diperlukan token akses yang valid (Authorization: Bearer <token>).",
-    ))
-}
-
 impl FromRequest for AuthUser {
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let user = AuthUser::authenticate(req);
+        Box::pin(async move { Ok(user.await?) })
+    }
+}
+
+impl AuthUser {
+    /// The caller of `req`, or 401.
+    pub fn authenticate(req: &HttpRequest) -> Pin<Box<dyn Future<Output = Result<AuthUser, AppError>>>> {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let token = req
             .headers()
@@ -170,7 +82,7 @@ impl FromRequest for AuthUser {
             let session = match state.sessions.get(user) {
                 Some(cached) => cached,
                 None => {
-                    let session = state.db.run(move |conn| load_session(conn, user)).await?;
+                    let session = state.db.run(move |conn| session::load(conn, user)).await?;
                     state.sessions.put(user, session.clone());
                     session
                 }
@@ -186,4 +98,11 @@ impl FromRequest for AuthUser {
             })
         })
     }
+}
+
+fn unauthorized() -> AppError {
+    AppError::unauthorized(text(
+        "A valid access token is required (Authorization: Bearer <token>).",
+        "Diperlukan token akses yang valid (Authorization: Bearer <token>).",
+    ))
 }

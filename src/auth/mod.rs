@@ -7,6 +7,7 @@ pub mod password;
 pub mod policy;
 pub mod refresh;
 pub mod routes;
+pub mod session;
 pub mod throttle;
 pub mod token;
 

@@ -7,7 +7,7 @@ use crate::db::Id;
 use crate::error::AppError;
 
 /// Something a user wants to do, with the organizations that decide whether their organization may.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action<'a> {
     /// Read the registry, agreements, activities, outcomes, coverage and reports.
     Read,
@@ -37,10 +37,45 @@ pub enum Action<'a> {
     ReadAudit,
 }
 
+/// Whose organizations a decision is about: the caller's, or (for [`may_ever`]) any at all.
+trait Membership {
+    /// The user's organization or one above it is among `orgs`.
+    fn acts_for_any(&self, orgs: &[Id]) -> bool;
+    /// `org` is the user's own organization.
+    fn is_own(&self, org: Id) -> bool;
+}
+
+impl Membership for AuthUser {
+    fn acts_for_any(&self, orgs: &[Id]) -> bool {
+        AuthUser::acts_for_any(self, orgs)
+    }
+
+    fn is_own(&self, org: Id) -> bool {
+        self.organization_id == Some(org)
+    }
+}
+
+/// A user of some role who belongs to whichever organization the question is about.
+struct AnyOrganization;
+
+impl Membership for AnyOrganization {
+    fn acts_for_any(&self, _: &[Id]) -> bool {
+        true
+    }
+
+    fn is_own(&self, _: Id) -> bool {
+        true
+    }
+}
+
 /// Whether the user may do `action`.
 pub fn allows(user: &AuthUser, action: Action<'_>) -> bool {
+    decide(user.role, user, action)
+}
+
+/// The table itself.
+fn decide(role: Role, user: &dyn Membership, action: Action<'_>) -> bool {
     use Role::*;
-    let role = user.role;
     match action {
         Action::Read => true,
         Action::ReadRestricted { parties } => matches!(role, Admin | Auditor) || user.acts_for_any(parties),
@@ -49,7 +84,7 @@ pub fn allows(user: &AuthUser, action: Action<'_>) -> bool {
         Action::EditRegistry => matches!(role, Admin | BpjsStaff | OpdStaff),
         Action::EditContact { organization } => match role {
             Admin | BpjsStaff | OpdStaff => true,
-            PartnerStaff => user.organization_id == Some(organization),
+            PartnerStaff => user.is_own(organization),
             Auditor => false,
         },
         Action::EditAgreement { parties } | Action::EditCommitment { parties } => match role {
@@ -60,7 +95,7 @@ pub fn allows(user: &AuthUser, action: Action<'_>) -> bool {
         Action::ReportCommitment { parties, responsible } => match role {
             Admin => true,
             BpjsStaff | OpdStaff => user.acts_for_any(parties),
-            PartnerStaff => user.acts_for(responsible),
+            PartnerStaff => user.acts_for_any(&[responsible]),
             Auditor => false,
         },
         Action::LogActivity { involved } => match role {
@@ -70,12 +105,67 @@ pub fn allows(user: &AuthUser, action: Action<'_>) -> bool {
         },
         Action::RecordOutcome { credited } => match role {
             Admin | BpjsStaff => true,
-            OpdStaff | PartnerStaff => user.organization_id == Some(credited),
+            OpdStaff | PartnerStaff => user.is_own(credited),
             Auditor => false,
         },
         Action::RecordCoverage => matches!(role, Admin | BpjsStaff),
         Action::ReadAudit => matches!(role, Admin | Auditor),
     }
+}
+
+/// Whether a user of `role` may do `action` for some organization: false means never, whichever
+/// organization the user belongs to.
+pub fn may_ever(role: Role, action: Action<'_>) -> bool {
+    decide(role, &AnyOrganization, action)
+}
+
+/// The kind of write a request body is for. A role that may never make it is refused (403) before the
+/// body is read ([`crate::http::Json`]), so a refused user learns nothing from validation errors; the
+/// service then decides for the organizations concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gate {
+    /// Any signed-in user, or no user at all (login): the service decides.
+    Open,
+    /// A write whose action is this one, for some organization.
+    Write(Action<'static>),
+}
+
+impl Gate {
+    /// `Ok` when a user of `role` could make this write for some organization, 403 otherwise.
+    pub fn check(self, role: Role) -> Result<(), AppError> {
+        match self {
+            Gate::Write(action) if !may_ever(role, action) => Err(AppError::forbidden()),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A request body, with the kind of write it is for.
+pub trait Gated {
+    const GATE: Gate;
+}
+
+/// `gate!(Action::X => NewThing, ThingPatch)` declares the bodies of one kind of write; `gate!(open =>
+/// LoginRequest)` declares bodies that any caller may send.
+#[macro_export]
+macro_rules! gate {
+    (open => $($body:ty),+ $(,)?) => {
+        $(impl $crate::auth::policy::Gated for $body {
+            const GATE: $crate::auth::policy::Gate = $crate::auth::policy::Gate::Open;
+        })+
+    };
+    ($action:expr => $($body:ty),+ $(,)?) => {
+        $(impl $crate::auth::policy::Gated for $body {
+            const GATE: $crate::auth::policy::Gate = $crate::auth::policy::Gate::Write($action);
+        })+
+    };
+}
+
+/// `Ok` when the user's role may do `action` for some organization, 403 otherwise: the first check of
+/// every write use case, before anything is loaded, so that a role that may never make the write learns
+/// nothing about the record (not even whether it exists).
+pub fn authorize_role(user: &AuthUser, action: Action<'_>) -> Result<(), AppError> {
+    if may_ever(user.role, action) { Ok(()) } else { Err(AppError::forbidden()) }
 }
 
 /// `Ok` when the user may do `action`, 403 otherwise.

@@ -19,6 +19,8 @@ use crate::telemetry::RequestId;
 use crate::users::model::normalize_username;
 use crate::users::repo::{self as users, Credentials};
 
+crate::gate!(open => LoginRequest, RefreshRequest, LogoutRequest, PasswordChange);
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(Endpoint::new("/auth/login").post(login))
         .service(Endpoint::new("/auth/refresh").post(refresh_tokens))

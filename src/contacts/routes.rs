@@ -10,6 +10,8 @@ use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery
 use crate::organizations;
 use crate::state::AppState;
 
+crate::gate!(crate::auth::Action::EditContact { organization: Id::NIL } => NewContact, ContactPatch);
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(Endpoint::new("/organizations/{id}/contacts").get(list_contacts).post(create_contact))
         .service(

@@ -10,6 +10,11 @@ use crate::http::csv::CsvBody;
 use crate::http::{Endpoint, Json, Page, PageQuery, Query, Validator};
 use crate::state::AppState;
 
+/// The body of `POST /coverage/import`.
+pub struct CoverageCsv;
+
+crate::gate!(Action::RecordCoverage => CoverageUpsert, CoverageCsv);
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(Endpoint::new("/coverage").get(list_coverage).put(upsert_coverage))
         .service(Endpoint::new("/coverage/import").post(import_coverage));
@@ -86,7 +91,7 @@ pub async fn upsert_coverage(
 pub async fn import_coverage(
     user: AuthUser,
     state: web::Data<AppState>,
-    body: CsvBody,
+    body: CsvBody<CoverageCsv>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::RecordCoverage)?;
     let (rows, v) = repo::parse_csv(&body.0);

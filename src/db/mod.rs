@@ -246,3 +246,24 @@ where
         (Err(e), _) => Err(e),
     }
 }
+
+/// Changes that must not run at the same time as each other, even in different processes: two
+/// concurrent moves in the organization tree could make a cycle together, two administrators demoting
+/// each other could leave none.
+#[derive(Debug, Clone, Copy)]
+pub enum Serialize {
+    OrganizationTree = 7_305_001,
+    ActiveAdministrators = 7_305_002,
+}
+
+/// Makes the rest of the caller's write transaction exclusive for `what`: a transaction-scoped advisory
+/// lock on PostgreSQL; nothing on SQLite, whose write transaction holds the database's one write lock
+/// from its start (see [`write_transaction`]).
+pub fn serialize(conn: &mut DbConnection, what: Serialize) -> Result<(), diesel::result::Error> {
+    if let DbConnection::Postgres(pg) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(what as i64)
+            .execute(pg)?;
+    }
+    Ok(())
+}

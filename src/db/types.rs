@@ -43,6 +43,10 @@ pub struct Uuid;
 pub struct Id(pub uuid::Uuid);
 
 impl Id {
+    /// No record's id; stands for "whichever organization" where a rule needs one (see
+    /// `auth::policy::Gate`).
+    pub const NIL: Id = Id(uuid::Uuid::nil());
+
     pub fn new() -> Id {
         Id(uuid::Uuid::now_v7())
     }

@@ -14,20 +14,22 @@ use serde_json::Value;
 use utoipa::PartialSchema;
 use utoipa::openapi::{RefOr, Schema};
 
+use crate::auth::policy::Gated;
 use crate::error::AppError;
 
 pub const TEXT_CSV: &str = "text/csv; charset=utf-8";
 
-/// A `text/csv` request body (at most 1 MiB, UTF-8), for imports.
+/// A `text/csv` request body (at most 1 MiB, UTF-8), for imports; `G` names the kind of write it is for
+/// (see [`crate::http::Json`]).
 #[derive(Debug)]
-pub struct CsvBody(pub String);
+pub struct CsvBody<G>(pub String, std::marker::PhantomData<G>);
 
-impl actix_web::FromRequest for CsvBody {
+impl<G: Gated + 'static> actix_web::FromRequest for CsvBody<G> {
     type Error = actix_web::Error;
     type Future = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
-        let body = crate::http::json::read_body(req, payload, |m| m == "text/csv", "text/csv");
+        let body = crate::http::json::read_gated_body(req, payload, G::GATE, |m| m == "text/csv", "text/csv");
         Box::pin(async move {
             let bytes = body.await?;
             let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
@@ -37,7 +39,7 @@ impl actix_web::FromRequest for CsvBody {
                 ))
             })?;
             // A byte-order mark (spreadsheets write one) is not part of the first column's name.
-            Ok(CsvBody(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string()))
+            Ok(CsvBody(text.strip_prefix('\u{feff}').unwrap_or(&text).to_string(), std::marker::PhantomData))
         })
     }
 }

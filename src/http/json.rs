@@ -10,12 +10,16 @@ use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
+use crate::auth::AuthUser;
+use crate::auth::policy::{Gate, Gated};
 use crate::error::{AppError, FieldError, text};
 use crate::http::validate::nul_refused;
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
-/// A JSON request body of type `T`. `T` should be `#[serde(deny_unknown_fields)]`.
+/// A JSON request body of type `T`. `T` should be `#[serde(deny_unknown_fields)]`, and declares with
+/// [`crate::gate!`] the kind of write it is for: a role that may never make that write gets 403 before the
+/// body is read.
 #[derive(Debug)]
 pub struct Json<T>(pub T);
 
@@ -25,14 +29,37 @@ impl<T> Json<T> {
     }
 }
 
-impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+impl<T: DeserializeOwned + Gated + 'static> FromRequest for Json<T> {
     type Error = actix_web::Error;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let body = read_body(req, payload, is_json, "application/json");
+        let body = read_gated_body(req, payload, T::GATE, is_json, "application/json");
         Box::pin(async move { Ok(Json(parse(&body.await?)?)) })
     }
+}
+
+/// [`read_body`] after the caller's role has passed `gate`: the caller is authenticated first (401), and a
+/// role that may never make this kind of write is refused (403) before anything of the body is read.
+pub fn read_gated_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    gate: Gate,
+    accepts: fn(&str) -> bool,
+    expected: &'static str,
+) -> Pin<Box<dyn Future<Output = Result<web::BytesMut, AppError>>>> {
+    let caller = match gate {
+        Gate::Open => None,
+        Gate::Write(_) => Some(AuthUser::authenticate(req)),
+    };
+    let body = read_body(req, payload, accepts, expected);
+    Box::pin(async move {
+        if let Some(caller) = caller {
+            let user = caller.await?;
+            gate.check(user.role)?;
+        }
+        body.await
+    })
 }
 
 fn is_json(mime: &str) -> bool {

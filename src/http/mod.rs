@@ -14,6 +14,7 @@ pub mod query;
 pub mod references;
 pub mod search;
 pub mod validate;
+pub mod write;
 
 pub use endpoint::Endpoint;
 pub use etag::{IfMatch, expect_one_row, with_etag};
@@ -23,6 +24,7 @@ pub use pagination::{Page, PageQuery};
 pub use query::Query;
 pub use references::{Reference, ensure_unreferenced};
 pub use validate::Validator;
+pub use write::Record;
 
 use actix_web::web;
 

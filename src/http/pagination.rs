@@ -128,6 +128,39 @@ impl<T: Serialize + utoipa::PartialSchema> Page<T> {
 }
 
 /// The request's own URL with `cursor` replaced.
+/// The one shape of a list handler: the page's limit and cursor read from `page`, `query(conn, after,
+/// limit + 1)` run off the async workers (one row more than the page tells whether there is a next
+/// page), and the page answered as JSON or CSV with its `Link`. `key` gives a row's place in the list's
+/// order, which the next page's cursor carries.
+///
+/// ```text
+/// pub async fn list_regulations(req: HttpRequest, user: AuthUser, state: web::Data<AppState>,
+///                               filter: Query<RegulationFilter>, page: Query<PageQuery>) -> … {
+///     let filter = filter.into_inner();
+///     page.list(&req, &state, move |conn, after, limit| service::list(conn, &user, &filter, after, limit),
+///               |r: &Regulation| r.id).await
+/// }
+/// ```
+impl PageQuery {
+    pub async fn list<T, K, F>(
+        &self,
+        req: &HttpRequest,
+        state: &crate::state::AppState,
+        query: F,
+        key: impl Fn(&T) -> K,
+    ) -> Result<HttpResponse, AppError>
+    where
+        T: Serialize + utoipa::PartialSchema + Send + 'static,
+        K: Serialize + DeserializeOwned + Send + 'static,
+        F: FnOnce(&mut crate::db::DbConnection, Option<K>, i64) -> Result<Vec<T>, AppError> + Send + 'static,
+    {
+        let limit = self.limit()?;
+        let after: Option<K> = self.after(req)?;
+        let rows = state.db.run(move |conn| query(conn, after, i64::from(limit) + 1)).await?;
+        Ok(Page::from_rows(rows, limit, key).respond(req))
+    }
+}
+
 pub fn next_link(req: &HttpRequest, cursor: &str) -> String {
     let mut params: Vec<(String, String)> =
         serde_urlencoded::from_str(req.query_string()).unwrap_or_default();

@@ -62,6 +62,33 @@ pub fn exists(conn: &mut DbConnection, id: Id) -> Result<bool, AppError> {
     Ok(diesel::select(diesel::dsl::exists(organizations::table.find(id))).get_result(conn)?)
 }
 
+/// The ids among `ids` that name no organization.
+pub fn missing(conn: &mut DbConnection, ids: &[Id]) -> Result<Vec<Id>, AppError> {
+    let found: Vec<Id> =
+        organizations::table.filter(organizations::id.eq_any(ids)).select(organizations::id).load(conn)?;
+    Ok(ids.iter().copied().filter(|id| !found.contains(id)).collect())
+}
+
+/// The organization and the organizations above it, nearest first (a user acts for all of them; a
+/// parent that is among them would make a cycle). The walk stops at a cycle or after 64 levels.
+pub fn with_ancestors(conn: &mut DbConnection, org: Option<Id>) -> Result<Vec<Id>, AppError> {
+    let mut chain = Vec::new();
+    let mut next = org;
+    while let Some(current) = next {
+        if chain.contains(&current) || chain.len() > 64 {
+            break;
+        }
+        chain.push(current);
+        next = organizations::table
+            .find(current)
+            .select(organizations::parent_id)
+            .first::<Option<Id>>(conn)
+            .optional()?
+            .flatten();
+    }
+    Ok(chain)
+}
+
 /// Up to `limit` organizations after the id `after`, in id (creation) order.
 pub fn list(
     conn: &mut DbConnection,
@@ -147,31 +174,15 @@ fn check_parent(
         return Ok(());
     }
     let Some(this) = this else { return Ok(()) };
-    // Hierarchy changes take one lock on PostgreSQL so that two concurrent moves cannot make a cycle
-    // together (SQLite's write lock already serialises them).
-    if let DbConnection::Postgres(pg) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(7305001)").execute(pg)?;
-    }
-    let mut next = Some(parent);
-    let mut steps = 0;
-    while let Some(current) = next {
-        if current == this || steps > 1000 {
-            v.error(
-                "parent_id",
-                text(
-                    "must not be the organization itself or an organization under it",
-                    "tidak boleh organisasi itu sendiri atau organisasi di bawahnya",
-                ),
-            );
-            return Ok(());
-        }
-        steps += 1;
-        next = organizations::table
-            .find(current)
-            .select(organizations::parent_id)
-            .first::<Option<Id>>(conn)
-            .optional()?
-            .flatten();
+    crate::db::serialize(conn, crate::db::Serialize::OrganizationTree)?;
+    if with_ancestors(conn, Some(parent))?.contains(&this) {
+        v.error(
+            "parent_id",
+            text(
+                "must not be the organization itself or an organization under it",
+                "tidak boleh organisasi itu sendiri atau organisasi di bawahnya",
+            ),
+        );
     }
     Ok(())
 }

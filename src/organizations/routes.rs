@@ -9,6 +9,8 @@ use crate::error::AppError;
 use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag};
 use crate::state::AppState;
 
+crate::gate!(crate::auth::Action::EditRegistry => NewOrganization, OrganizationPatch);
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(Endpoint::new("/organizations").get(list_organizations).post(create_organization)).service(
         Endpoint::new("/organizations/{id}")

@@ -23,7 +23,7 @@ pub fn find(conn: &mut DbConnection, id: Id) -> Result<OutcomeRow, AppError> {
 pub fn visible(conn: &mut DbConnection, user: &AuthUser, id: Id) -> Result<OutcomeRow, AppError> {
     let row = find(conn, id)?;
     if let Some(agreement) = row.agreement_id {
-        crate::agreements::service::visible(conn, user, agreement)?;
+        crate::agreements::visibility::agreement(conn, user, agreement)?;
     }
     Ok(row)
 }
@@ -108,14 +108,14 @@ fn checked(conn: &mut DbConnection, user: &AuthUser, input: NewOutcome) -> Resul
         }
     }
     if let Some(commitment) = fields.commitment_id {
-        match crate::agreements::service::visible_commitment(conn, user, commitment) {
+        match crate::agreements::visibility::commitment(conn, user, commitment) {
             Ok((_, row)) => implied.push(("commitment_id", Some(row.agreement_id))),
             Err(e) if e.status.as_u16() == 404 => v.error("commitment_id", unknown("commitment", "komitmen")),
             Err(e) => return Err(e),
         }
     }
     if let Some(agreement) = fields.agreement_id {
-        match crate::agreements::service::visible(conn, user, agreement) {
+        match crate::agreements::visibility::agreement(conn, user, agreement) {
             Ok(_) => {}
             Err(e) if e.status.as_u16() == 404 => v.error("agreement_id", unknown("agreement", "perjanjian")),
             Err(e) => return Err(e),

@@ -4,12 +4,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::model::{NewOutcome, Outcome, OutcomeFilter, OutcomePatch};
 use super::repo;
-use crate::agreements::repo::Visibility;
+use crate::agreements::visibility::Visibility;
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
 use crate::error::AppError;
 use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag};
 use crate::state::AppState;
+
+crate::gate!(Action::RecordOutcome { credited: Id::NIL } => NewOutcome, OutcomePatch);
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(Endpoint::new("/outcomes").get(list_outcomes).post(create_outcome)).service(
@@ -44,7 +46,7 @@ pub async fn list_outcomes(
     let rows = state
         .db
         .run(move |conn| {
-            let hidden = crate::agreements::repo::hidden(conn, &visibility)?;
+            let hidden = crate::agreements::visibility::hidden(conn, &visibility)?;
             repo::list(conn, &filter, &hidden, after, i64::from(limit) + 1)
         })
         .await?;

@@ -34,6 +34,13 @@ pub fn exists(conn: &mut DbConnection, id: Id) -> Result<bool, AppError> {
     Ok(diesel::select(diesel::dsl::exists(regulations::table.find(id))).get_result(conn)?)
 }
 
+/// The ids among `ids` that name no regulation.
+pub fn missing(conn: &mut DbConnection, ids: &[Id]) -> Result<Vec<Id>, AppError> {
+    let found: Vec<Id> =
+        regulations::table.filter(regulations::id.eq_any(ids)).select(regulations::id).load(conn)?;
+    Ok(ids.iter().copied().filter(|id| !found.contains(id)).collect())
+}
+
 /// Up to `limit` regulations after the id `after`, in id (creation) order.
 pub fn list(
     conn: &mut DbConnection,

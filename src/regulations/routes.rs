@@ -9,6 +9,8 @@ use crate::error::AppError;
 use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag};
 use crate::state::AppState;
 
+crate::gate!(crate::auth::Action::EditRegistry => NewRegulation, RegulationPatch);
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(Endpoint::new("/regulations").get(list_regulations).post(create_regulation)).service(
         Endpoint::new("/regulations/{id}")

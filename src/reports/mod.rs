@@ -17,7 +17,7 @@ pub use routes::configure;
 
 use crate::activities::model::{ActivityFilter, ActivityRecord};
 use crate::agreements::model::{AgreementFilter, AgreementRecord};
-use crate::agreements::repo::Visibility;
+use crate::agreements::visibility::Visibility;
 use crate::db::schema::organizations;
 use crate::db::{DbConnection, Id};
 use crate::error::AppError;
@@ -44,7 +44,7 @@ impl Visible {
             None,
             i64::MAX,
         )?;
-        let hidden = crate::agreements::repo::hidden(conn, visibility)?;
+        let hidden = crate::agreements::visibility::hidden(conn, visibility)?;
         let activities =
             crate::activities::repo::list(conn, &ActivityFilter::default(), &hidden, None, i64::MAX)?;
         Ok(Visible { agreements, activities, hidden })

@@ -8,7 +8,7 @@ use super::coverage::{CoverageReport, CoverageReportQuery};
 use super::follow_ups::FollowUpsReport;
 use super::{Visible, organization_names};
 use crate::agreements::model::AgreementFilter;
-use crate::agreements::repo::Visibility;
+use crate::agreements::visibility::Visibility;
 use crate::auth::{Action, AuthUser, policy};
 use crate::coverage::model::Zones;
 use crate::error::AppError;

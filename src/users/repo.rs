@@ -223,12 +223,8 @@ pub fn update(
     let was_active_admin = before.role == Role::Admin && before.status == UserStatus::Active;
     let stays_active_admin = role == Role::Admin && status == UserStatus::Active;
     if was_active_admin && !stays_active_admin {
-        // Two administrators demoting each other at once must not both succeed: on PostgreSQL the
-        // active admins' rows are locked first (SQLite's write transaction serialises already).
-        if let DbConnection::Postgres(pg) = conn {
-            diesel::sql_query("SELECT id FROM users WHERE role = 'admin' AND status = 'active' FOR UPDATE")
-                .execute(pg)?;
-        }
+        // Two administrators demoting each other at once must not both succeed.
+        crate::db::serialize(conn, crate::db::Serialize::ActiveAdministrators)?;
         let others: i64 = users::table
             .filter(users::role.eq(Role::Admin.as_str()))
             .filter(users::status.eq(UserStatus::Active.as_str()))

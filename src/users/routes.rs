@@ -8,6 +8,8 @@ use crate::error::AppError;
 use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag};
 use crate::state::AppState;
 
+crate::gate!(crate::auth::Action::ManageUsers => NewUser, UserPatch);
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(Endpoint::new("/users").get(list_users).post(create_user))
         .service(Endpoint::new("/users/{id}").get(get_user).patch(update_user));

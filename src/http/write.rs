@@ -1,0 +1,78 @@
+//! The one shape of a write handler. A handler extracts (user, path, body), then hands a use case of its
+//! resource's `service.rs` to one of these functions, which run it in one write transaction (the service
+//! writes the change and its audit event there) and answer in the API's conventions:
+//!
+//! ```text
+//! pub async fn create_regulation(state: web::Data<AppState>, user: AuthUser, idem: Idempotency,
+//!                                body: Json<NewRegulation>) -> Result<HttpResponse, AppError> {
+//!     write::create(&state, user, idem, body, service::create).await
+//! }
+//!
+//! pub async fn update_regulation(state: web::Data<AppState>, user: AuthUser, id: web::Path<Id>,
+//!                                if_match: IfMatch, body: Json<RegulationPatch>) -> Result<HttpResponse, AppError> {
+//!     let (id, patch) = (id.into_inner(), body.into_inner());
+//!     write::update(&state, move |conn, now| service::update(conn, &user, now, id, &if_match, patch)).await
+//! }
+//! ```
+
+use actix_web::HttpResponse;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::auth::AuthUser;
+use crate::db::DbConnection;
+use crate::error::AppError;
+use crate::http::{Created, Idempotency, Json, with_etag};
+use crate::state::AppState;
+
+/// A record that a write answers with: where it lives (for `Location`) and its version (for `ETag`).
+pub trait Record: Serialize {
+    fn location(&self) -> String;
+    fn version(&self) -> i32;
+}
+
+/// `201 Created` with `Location`, `ETag` and the record, made by `use_case(conn, user, now, body)`;
+/// replayed for a repeated `Idempotency-Key` (see [`Idempotency::create`]).
+pub async fn create<B, R, F>(
+    state: &AppState,
+    user: AuthUser,
+    idem: Idempotency,
+    body: Json<B>,
+    use_case: F,
+) -> Result<HttpResponse, AppError>
+where
+    B: Serialize + Send + 'static,
+    R: Record,
+    F: FnOnce(&mut DbConnection, &AuthUser, DateTime<Utc>, B) -> Result<R, AppError> + Send + 'static,
+{
+    let body = body.into_inner();
+    let request = serde_json::to_value(&body).map_err(|e| AppError::internal(format!("request: {e}")))?;
+    let now = state.clock.now();
+    let caller = user.clone();
+    idem.create(state, &caller, &request, move |conn| {
+        let record = use_case(conn, &user, now, body)?;
+        Created::new(record.location(), Some(record.version()), &record)
+    })
+    .await
+}
+
+/// `200` with the changed record and its new `ETag`, made by `use_case(conn, now)`.
+pub async fn update<R, F>(state: &AppState, use_case: F) -> Result<HttpResponse, AppError>
+where
+    R: Record + Send + 'static,
+    F: FnOnce(&mut DbConnection, DateTime<Utc>) -> Result<R, AppError> + Send + 'static,
+{
+    let now = state.clock.now();
+    let record = state.db.write(move |conn| use_case(conn, now)).await?;
+    Ok(with_etag(HttpResponse::Ok(), record.version(), &record))
+}
+
+/// `204 No Content` once `use_case(conn, now)` has deleted.
+pub async fn delete<F>(state: &AppState, use_case: F) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut DbConnection, DateTime<Utc>) -> Result<(), AppError> + Send + 'static,
+{
+    let now = state.clock.now();
+    state.db.write(move |conn| use_case(conn, now)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
