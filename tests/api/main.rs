@@ -27,6 +27,7 @@ mod coverage;
 mod crash;
 mod demo;
 mod foundation;
+mod gate;
 mod hostile;
 mod organizations;
 mod outage;
