@@ -17,39 +17,47 @@ pub enum Backend {
     Postgres,
 }
 
-/// Runs a test body once per backend: `backend_test!(name, |app| async move { ... });`
+/// Runs a test body once per backend, as `<file>::<name>::sqlite` and `<file>::<name>::postgres`:
+///
+/// ```text
+/// backend_test!(name, |app| async move { ... });
+/// backend_test!(name, fixed, |app| async move { ... });
+/// backend_test!(name, fixed, settings = |s| s.zone_green_pct = 90.0, |app| async move { ... });
+/// ```
+///
+/// `fixed` stops the clock at 09:00 UTC on `support_agreements::TODAY` (else the app runs on the system
+/// clock); `settings` changes the test settings. Both are optional, in that order. The PostgreSQL variant
+/// is ignored, with the reason, when there is no PostgreSQL (see `harness`).
 macro_rules! backend_test {
-    ($name:ident, |$app:ident| $body:expr) => {
+    (@clock) => { sinergi::clock::Clock::System };
+    (@clock fixed) => { $crate::support_agreements::fixed_clock() };
+    (@settings) => { |_: &mut sinergi::config::Settings| {} };
+    (@settings $adjust:expr) => { $adjust };
+    ($name:ident, fixed, $($rest:tt)*) => {
+        backend_test!(@test $name, [fixed] $($rest)*);
+    };
+    ($name:ident, $($rest:tt)*) => {
+        backend_test!(@test $name, [] $($rest)*);
+    };
+    (@test $name:ident, [$($clock:ident)?] $(settings = $adjust:expr,)? |$app:ident| $body:expr) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let $app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await;
+            async fn run(backend: $crate::helpers::Backend) {
+                let $app = $crate::helpers::spawn_app_with(
+                    backend,
+                    backend_test!(@clock $($clock)?),
+                    backend_test!(@settings $($adjust)?),
+                )
+                .await;
                 $body.await
             }
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if !$crate::helpers::postgres_enabled() {
-                    return;
-                }
-                let $app = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await;
-                $body.await
-            }
+            api_test!(sqlite, run($crate::helpers::Backend::Sqlite));
+            api_test!(postgres, postgres, run($crate::helpers::Backend::Postgres));
         }
     };
-}
-
-/// Whether the PostgreSQL runs are asked for. With `SINERGI_TEST_REQUIRE_POSTGRES=1` (CI) a missing URL
-/// fails the run instead of skipping PostgreSQL.
-pub fn postgres_enabled() -> bool {
-    let enabled = std::env::var("SINERGI_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty());
-    if !enabled && std::env::var("SINERGI_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
-        panic!("SINERGI_TEST_REQUIRE_POSTGRES=1 but SINERGI_TEST_POSTGRES_URL is not set");
-    }
-    enabled
 }
 
 /// A database made for one test, removed when the test ends.
@@ -78,8 +86,7 @@ impl TestDatabase {
                 TestDatabase::Sqlite { _dir: dir, url }
             }
             Backend::Postgres => {
-                let admin_url =
-                    std::env::var("SINERGI_TEST_POSTGRES_URL").expect("SINERGI_TEST_POSTGRES_URL");
+                let admin_url = crate::harness::postgres_url().to_string();
                 static COUNTER: AtomicU64 = AtomicU64::new(0);
                 let name = format!(
                     "sinergi_test_{}_{}_{}",
@@ -87,8 +94,7 @@ impl TestDatabase {
                     COUNTER.fetch_add(1, Ordering::Relaxed),
                     uuid::Uuid::new_v4().simple()
                 );
-                let mut conn =
-                    PgConnection::establish(&admin_url).expect("connect to SINERGI_TEST_POSTGRES_URL");
+                let mut conn = PgConnection::establish(&admin_url).expect("connect to the tests' PostgreSQL");
                 diesel::sql_query(format!("CREATE DATABASE {name}"))
                     .execute(&mut conn)
                     .expect("create database");
@@ -235,6 +241,21 @@ impl TestApp {
     pub fn connection(&self) -> sinergi::db::DbConnection {
         sinergi::db::ConnectionFactory::new(self.db.url()).establish().expect("direct connection")
     }
+}
+
+/// The fields a 422 problem names (`errors[].field`), sorted.
+pub fn problem_fields(problem: &Value) -> Vec<String> {
+    let mut fields: Vec<String> = problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["field"].as_str().expect("errors[].field is a string").to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    fields.sort();
+    fields
 }
 
 /// Asserts an RFC 9457 problem with this status, and answers its body.

@@ -417,7 +417,7 @@ async fn snapshot(app: &TestApp, m: &Matrix, case: &Case) -> (Option<Value>, Vec
     (record, app.table_counts())
 }
 
-fixed_clock_test!(every_role_on_every_write_route_gets_what_spec_section_4_says, |app| async move {
+backend_test!(every_role_on_every_write_route_gets_what_spec_section_4_says, fixed, |app| async move {
     let m = Matrix::new(&app).await;
     let mut cases = 0;
     let mut wrong = Vec::new();
@@ -460,7 +460,7 @@ fixed_clock_test!(every_role_on_every_write_route_gets_what_spec_section_4_says,
     assert_eq!(cases, (23 * 2 + 7) * 5);
 });
 
-fixed_clock_test!(records_the_user_may_not_see_are_404_whether_they_exist_or_not, |app| async move {
+backend_test!(records_the_user_may_not_see_are_404_whether_they_exist_or_not, fixed, |app| async move {
     let m = Matrix::new(&app).await;
     let admin = m.world.admin.as_str();
     let o = &m.world.orgs;
