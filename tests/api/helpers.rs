@@ -243,6 +243,65 @@ impl TestApp {
     }
 }
 
+/// Every write operation (each method but GET, HEAD and OPTIONS, of each path) of the app's OpenAPI
+/// document, as `("POST", "/api/v1/agreements/{id}/terminate")`, sorted.
+pub async fn write_operations(app: &TestApp) -> Vec<(String, String)> {
+    let res = app.get("/api-docs/openapi.json").send().await.expect("the OpenAPI document");
+    assert_eq!(res.status(), 200, "GET /api-docs/openapi.json");
+    let document: Value = res.json().await.expect("the OpenAPI document is JSON");
+    let paths = document["paths"].as_object().expect("the document has paths");
+    let mut operations: Vec<(String, String)> = paths
+        .iter()
+        .flat_map(|(path, item)| {
+            let methods = item.as_object().expect("a path item is an object");
+            methods
+                .keys()
+                .filter(|m| ["post", "put", "patch", "delete"].contains(&m.as_str()))
+                .map(move |m| (m.to_uppercase(), path.clone()))
+        })
+        .collect();
+    operations.sort();
+    assert!(operations.len() >= 30, "the document lists only {} write operations", operations.len());
+    operations
+}
+
+/// Fails unless `table` (the operations a test has a row for) and `excluded` (the ones it leaves out on
+/// purpose) together are exactly the write operations of the OpenAPI document: names every operation
+/// without a row, every row or exclusion of an operation that no longer exists, and every operation
+/// both in the table and excluded.
+pub fn assert_rows_for_every_write_operation(
+    operations: &[(String, String)],
+    table: &[(String, String)],
+    excluded: &[(&str, &str)],
+) {
+    let owned = |(m, p): &(&str, &str)| (m.to_string(), p.to_string());
+    let excluded: Vec<(String, String)> = excluded.iter().map(owned).collect();
+    let missing: Vec<_> =
+        operations.iter().filter(|op| !table.contains(op) && !excluded.contains(op)).collect();
+    let gone: Vec<_> = table.iter().chain(&excluded).filter(|op| !operations.contains(op)).collect();
+    let both: Vec<_> = table.iter().filter(|op| excluded.contains(op)).collect();
+    let mut twice: Vec<_> = table.iter().filter(|op| table.iter().filter(|o| o == op).count() > 1).collect();
+    twice.dedup();
+    let mut report = String::new();
+    for (what, ops) in [
+        ("operations without a row", missing),
+        ("rows (or exclusions) of operations the document does not have", gone),
+        ("operations both in the table and excluded", both),
+        ("operations with more than one row", twice),
+    ] {
+        if !ops.is_empty() {
+            report.push_str(&format!("\n{what}:"));
+            for (method, path) in ops {
+                report.push_str(&format!("\n  {method} {path}"));
+            }
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "the table does not match the write operations of the OpenAPI document:{report}"
+    );
+}
+
 /// The fields a 422 problem names (`errors[].field`), sorted.
 pub fn problem_fields(problem: &Value) -> Vec<String> {
     let mut fields: Vec<String> = problem["errors"]
