@@ -151,10 +151,44 @@ fn try_connect(url: &str) -> Result<(), String> {
 /// The short reason on each ignored line.
 const IGNORED: &str = "no PostgreSQL: SINERGI_TEST_POSTGRES_URL unset, none on 127.0.0.1:5432";
 
+/// libtest's options that take a value (`--skip X`): what follows them is not a filter.
+const OPTIONS_WITH_VALUES: [&str; 6] = ["--test-threads", "--skip", "--color", "--format", "--logfile", "-Z"];
+
+/// libtest takes several filters (`crash:: outage::`: tests whose name holds either); libtest-mimic takes
+/// one. The argument list without the filters, and the filters.
+fn split_filters(argv: Vec<String>) -> (Vec<String>, Vec<String>) {
+    let (mut rest, mut filters) = (Vec::new(), Vec::new());
+    let mut argv = argv.into_iter();
+    rest.extend(argv.next()); // the program
+    while let Some(arg) = argv.next() {
+        if OPTIONS_WITH_VALUES.contains(&arg.as_str()) {
+            rest.push(arg);
+            rest.extend(argv.next());
+        } else if arg.starts_with('-') {
+            rest.push(arg);
+        } else {
+            filters.push(arg);
+        }
+    }
+    (rest, filters)
+}
+
 pub fn main() -> ExitCode {
-    let args = Arguments::from_args();
+    let (argv, filters) = split_filters(std::env::args().collect());
+    let mut args = Arguments::from_iter(argv);
     let mut tests: Vec<&'static Test> = inventory::iter::<Test>.into_iter().collect();
     tests.sort_by_key(|t| t.full_name());
+    match filters.as_slice() {
+        [] => {}
+        [one] => args.filter = Some(one.clone()), // libtest-mimic filters, and counts what it left out
+        several => {
+            let exact = args.exact;
+            tests.retain(|t| {
+                let name = t.full_name();
+                several.iter().any(|f| if exact { name == *f } else { name.contains(f.as_str()) })
+            })
+        }
+    }
     let trials: Vec<Trial> = tests
         .iter()
         .map(|&test| {
