@@ -31,6 +31,7 @@ mod crash;
 mod demo;
 mod foundation;
 mod hostile;
+mod messages;
 mod organizations;
 mod outage;
 mod outcomes;
