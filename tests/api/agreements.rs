@@ -176,7 +176,7 @@ backend_test!(termination_needs_an_active_agreement_a_date_and_a_reason, fixed, 
     let w = World::new(&app).await;
     let draft = app.create_agreement(&w.admin, w.pemkot_bpjs("NK/T/1")).await;
     let terminate = |id: String| format!("/api/v1/agreements/{id}/terminate");
-    let body = json!({"terminated_on": "2025-06-01", "reason": "Diganti perjanjian baru"});
+    let body = json!({"terminated_on": "2025-06-01", "termination_reason": "Diganti perjanjian baru"});
     // A draft cannot be terminated.
     assert_problem(
         send(&app, Method::POST, &terminate(id(&draft)), &w.admin, None, Some(body.clone())).await,
@@ -193,15 +193,32 @@ backend_test!(termination_needs_an_active_agreement_a_date_and_a_reason, fixed, 
             &path,
             &w.admin,
             None,
-            Some(json!({"terminated_on": "2020-01-01", "reason": " "})),
+            Some(json!({"terminated_on": "2020-01-01", "termination_reason": " "})),
         )
         .await,
         422,
     )
     .await;
-    assert_eq!(problem_fields(&problem), ["reason", "terminated_on"]);
-    assert_problem(send(&app, Method::POST, &path, &w.admin, None, Some(json!({"reason": "x"}))).await, 422)
-        .await;
+    assert_eq!(problem_fields(&problem), ["terminated_on", "termination_reason"]);
+    // Each missing field is named, in both languages.
+    let res = app
+        .post(&path)
+        .bearer_auth(&w.admin)
+        .header("Accept-Language", "id")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(res, 422).await;
+    assert_eq!(problem_fields(&problem), ["terminated_on"], "serde stops at the first missing field");
+    assert_eq!(problem["errors"][0]["message"], "wajib diisi");
+    let problem = assert_problem(
+        send(&app, Method::POST, &path, &w.admin, None, Some(json!({"terminated_on": "2025-06-01"}))).await,
+        422,
+    )
+    .await;
+    assert_eq!(problem_fields(&problem), ["termination_reason"]);
+    assert_eq!(problem["errors"][0]["message"], "is required");
 
     let done = expect(send(&app, Method::POST, &path, &w.admin, None, Some(body.clone())).await, 200).await;
     assert_eq!(done["status"], "terminated");
@@ -283,7 +300,7 @@ backend_test!(expired_is_derived_from_the_clock_and_can_still_be_terminated, fix
             &format!("/api/v1/agreements/{}/terminate", id(&a)),
             &w.admin,
             None,
-            Some(json!({"terminated_on": "2025-06-14", "reason": "Masa berlaku habis"})),
+            Some(json!({"terminated_on": "2025-06-14", "termination_reason": "Masa berlaku habis"})),
         )
         .await,
         200,
@@ -620,7 +637,7 @@ backend_test!(only_users_of_a_party_or_admin_write_agreements, fixed, |app| asyn
     .await;
     expect(send(&app, Method::POST, &format!("{path}/amendments"), &opd, None, Some(amendment)).await, 201)
         .await;
-    let stop = json!({"terminated_on": "2025-06-15", "reason": "Selesai"});
+    let stop = json!({"terminated_on": "2025-06-15", "termination_reason": "Selesai"});
     assert_problem(
         send(&app, Method::POST, &format!("{path}/terminate"), &outsider, None, Some(stop.clone())).await,
         403,

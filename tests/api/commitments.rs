@@ -89,7 +89,7 @@ backend_test!(a_commitment_is_carried_by_a_party_or_an_organization_under_one, f
             &format!("/api/v1/agreements/{aid}/terminate"),
             &w.admin,
             None,
-            Some(json!({"terminated_on": "2025-06-01", "reason": "Selesai"})),
+            Some(json!({"terminated_on": "2025-06-01", "termination_reason": "Selesai"})),
         )
         .await,
         200,

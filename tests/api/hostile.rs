@@ -126,7 +126,7 @@ impl Fixture {
             (
                 Method::POST,
                 v1(&format!("agreements/{}/terminate", self.active)),
-                json!({"terminated_on": "2025-06-01", "reason": "Selesai"}),
+                json!({"terminated_on": "2025-06-01", "termination_reason": "Selesai"}),
             ),
             (
                 Method::POST,
@@ -315,7 +315,7 @@ backend_test!(strings_over_each_fields_limit_are_422_naming_the_field, fixed, |a
             checks::MAX_SHORT,
         ),
         (route(draft, Method::PATCH), "/title", "title", checks::MAX_TITLE),
-        (route("/terminate", Method::POST), "/reason", "reason", checks::MAX_TEXT),
+        (route("/terminate", Method::POST), "/termination_reason", "termination_reason", checks::MAX_TEXT),
         (route("/amendments", Method::POST), "/number", "number", checks::MAX_SHORT),
         (route("/amendments", Method::POST), "/summary", "summary", checks::MAX_TEXT),
         (route(&format!("{active}/commitments"), Method::POST), "/title", "title", checks::MAX_TITLE),

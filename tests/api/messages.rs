@@ -1,11 +1,12 @@
 //! The messages of problems about request bodies: every value that does not parse is named in one 422,
 //! an unknown enumeration value lists the allowed ones, and a problem in Bahasa Indonesia is Indonesian
-//! throughout (no English of the JSON parser inside it).
+//! throughout (no English of the JSON parser inside it). Also the terminate body's field names.
 
+use reqwest::Method;
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, assert_problem, problem_fields};
-use crate::support_agreements::World;
+use crate::support_agreements::{World, expect, id, send};
 
 /// Posts `body` as administrator in `lang` and answers the 422 problem.
 async fn refused(app: &TestApp, token: &str, path: &str, lang: &str, body: Value) -> Value {
@@ -156,4 +157,52 @@ backend_test!(bodies_that_are_not_json_or_have_unknown_fields_are_told_in_indone
     let problem = assert_problem(res, 400).await;
     let detail = problem["detail"].as_str().unwrap_or_default();
     assert!(detail.contains("unknown field `colour`"), "{detail}");
+});
+
+backend_test!(terminate_takes_termination_reason_and_still_reason, fixed, |app| async move {
+    // The document shows the one name.
+    let document: Value = app.get("/api-docs/openapi.json").send().await.unwrap().json().await.unwrap();
+    let termination = &document["components"]["schemas"]["Termination"];
+    let mut names: Vec<&str> =
+        termination["properties"].as_object().expect("properties").keys().map(String::as_str).collect();
+    names.sort();
+    assert_eq!(names, ["terminated_on", "termination_reason"], "{termination}");
+    assert_eq!(termination["required"], json!(["terminated_on", "termination_reason"]), "{termination}");
+
+    let w = World::new(&app).await;
+    let terminate = |agreement: &Value| format!("/api/v1/agreements/{}/terminate", id(agreement));
+    let first = app.active_agreement(&w, "NK/TR/1").await;
+    let body = json!({"terminated_on": "2025-06-01", "termination_reason": "Masa kerja sama selesai"});
+    let done =
+        expect(send(&app, Method::POST, &terminate(&first), &w.admin, None, Some(body)).await, 200).await;
+    assert_eq!(done["termination_reason"], "Masa kerja sama selesai");
+
+    // The earlier name is an alias.
+    let second = app.active_agreement(&w, "NK/TR/2").await;
+    let body = json!({"terminated_on": "2025-06-02", "reason": "Digantikan perjanjian baru"});
+    let done =
+        expect(send(&app, Method::POST, &terminate(&second), &w.admin, None, Some(body)).await, 200).await;
+    assert_eq!(done["status"], "terminated");
+    assert_eq!(done["termination_reason"], "Digantikan perjanjian baru");
+    let read = expect(app.read(&w.admin, &format!("/api/v1/agreements/{}", id(&second))).await, 200).await;
+    assert_eq!(read["termination_reason"], "Digantikan perjanjian baru");
+
+    // Both names at once: one field given twice.
+    let third = app.active_agreement(&w, "NK/TR/3").await;
+    let body = json!({"terminated_on": "2025-06-02", "reason": "a", "termination_reason": "b"});
+    let problem = refused(&app, &w.admin, &terminate(&third), "id", body).await;
+    assert_eq!(problem_fields(&problem), ["termination_reason"]);
+    assert_eq!(
+        message(&problem, "termination_reason"),
+        "isian `termination_reason` muncul lebih dari sekali"
+    );
+    // A blank reason under either name is named by the field's name.
+    for name in ["reason", "termination_reason"] {
+        let body = json!({"terminated_on": "2025-06-02", name: "  "});
+        let problem = refused(&app, &w.admin, &terminate(&third), "id", body).await;
+        assert_eq!(problem_fields(&problem), ["termination_reason"], "{name}");
+        assert_eq!(message(&problem, "termination_reason"), "wajib diisi");
+    }
+    let read = expect(app.read(&w.admin, &format!("/api/v1/agreements/{}", id(&third))).await, 200).await;
+    assert_eq!(read["status"], "active");
 });

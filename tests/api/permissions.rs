@@ -364,7 +364,7 @@ async fn prepare(app: &TestApp, m: &Matrix, route: Route, role: Role, own: bool)
             let agreement = active().await;
             let path = format!("/api/v1/agreements/{}", id(&agreement));
             Case::new(Method::POST, format!("{path}/terminate"))
-                .body(json!({"terminated_on": "2025-06-01", "reason": "Selesai"}))
+                .body(json!({"terminated_on": "2025-06-01", "termination_reason": "Selesai"}))
                 .watching(path)
         }
         CreateAmendment => {
@@ -562,7 +562,7 @@ backend_test!(records_the_user_may_not_see_are_404_whether_they_exist_or_not, fi
             (
                 Method::POST,
                 format!("/api/v1/agreements/{a}/terminate"),
-                Some(json!({"terminated_on": "2025-06-01", "reason": "x"})),
+                Some(json!({"terminated_on": "2025-06-01", "termination_reason": "x"})),
             ),
             (Method::GET, format!("/api/v1/agreements/{a}/amendments"), None),
             (
