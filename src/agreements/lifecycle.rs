@@ -264,7 +264,7 @@ pub fn check_termination(record: &AgreementRecord, body: &Termination) -> Result
         )));
     }
     let mut v = Validator::new();
-    let reason = v.required("reason", Some(body.reason.clone()), checks::MAX_TEXT);
+    let reason = v.required("termination_reason", Some(body.termination_reason.clone()), checks::MAX_TEXT);
     v.date("terminated_on", Some(body.terminated_on));
     let start = record.row.effective_from.into_iter().chain(record.row.signed_on).min();
     v.check(

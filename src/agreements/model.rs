@@ -289,8 +289,11 @@ pub struct AgreementPatch {
 #[serde(deny_unknown_fields)]
 pub struct Termination {
     pub terminated_on: NaiveDate,
+    /// Why the agreement ends: kept as the agreement's `termination_reason`.
+    // `reason`, its earlier name, is still accepted; the document shows one name.
+    #[serde(alias = "reason")]
     #[schema(example = "Digantikan oleh perjanjian kerja sama yang baru")]
-    pub reason: String,
+    pub termination_reason: String,
 }
 
 /// What an amendment changes. Every part is optional; at least one must be given.

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::AuthUser;
 use crate::auth::policy::{Gate, Gated};
-use crate::error::{AppError, FieldError, text};
+use crate::error::{AppError, FieldError, Text, text};
 use crate::http::validate::nul_refused;
 
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -100,7 +100,7 @@ pub fn read_body(
             let chunk = chunk.map_err(|e| {
                 AppError::bad_request(text(
                     format!("The request body could not be read: {e}"),
-                    format!("Isi permintaan tidak dapat dibaca: {e}"),
+                    "Isi permintaan tidak dapat dibaca.",
                 ))
             })?;
             if body.len() + chunk.len() > MAX_BODY_BYTES {
@@ -138,8 +138,59 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
         return Err(nul_refused(if field.is_empty() { "body".to_string() } else { field }));
     }
     let mut de = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize::<_, T>(&mut de).map_err(|err| {
+    let value = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(value) => value,
+        Err(err) => {
+            let first = BadField::of(err)?;
+            return Err(AppError::validation(every_bad_field::<T>(body, first)));
+        }
+    };
+    de.end().map_err(|e| not_json(&e))?;
+    Ok(value)
+}
+
+/// The 400 of a body that is not JSON: serde's message in English, where it is in both languages.
+fn not_json(e: &serde_json::Error) -> AppError {
+    AppError::bad_request(text(
+        format!("The request body is not valid JSON: {e}"),
+        format!("Isi permintaan bukan JSON yang valid (baris {}, kolom {}).", e.line(), e.column()),
+    ))
+}
+
+/// How many bad values of one body a 422 lists at most (each costs one more pass over the body).
+const MAX_BAD_FIELDS: usize = 20;
+
+/// A value of the body that does not fit its field (an unknown enumeration value, a date that does not
+/// exist, a string where a number belongs), where it is, and what serde said of it.
+struct BadField {
+    /// Where the value is, for finding it in the document; `None` when serde could not say.
+    steps: Option<Vec<Step>>,
+    error: FieldError,
+    /// serde's message, in English.
+    message: String,
+}
+
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+impl BadField {
+    /// The field a deserialization error is about, or the 400 of a body that is not JSON or has a field
+    /// the resource does not take.
+    fn of(err: serde_path_to_error::Error<serde_json::Error>) -> Result<BadField, AppError> {
+        use serde_path_to_error::Segment;
         let path = err.path().to_string();
+        let steps = err
+            .path()
+            .iter()
+            .map(|segment| match segment {
+                Segment::Seq { index } => Some(Step::Index(*index)),
+                Segment::Map { key } => Some(Step::Key(key.clone())),
+                Segment::Enum { variant } => Some(Step::Key(variant.clone())),
+                Segment::Unknown => None,
+            })
+            .collect::<Option<Vec<Step>>>();
         let inner = err.into_inner();
         let message = inner.to_string();
         let message = match message.rfind(" at line ") {
@@ -147,30 +198,211 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
             _ => message,
         };
         if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-            AppError::bad_request(text(
-                format!("The request body is not valid JSON: {message}"),
-                format!("Isi permintaan bukan JSON yang valid: {message}"),
-            ))
-        } else if message.starts_with("unknown field") {
-            AppError::bad_request(text(
-                format!("The request body has a field this resource does not take: {message}"),
-                format!("Isi permintaan memuat isian yang tidak dikenal: {message}"),
-            ))
-        } else {
-            let field = if path == "." { "body".to_string() } else { path };
-            AppError::validation(vec![FieldError::new(
-                field,
-                text(message.clone(), format!("Nilai tidak valid: {message}")),
-            )])
+            return Err(not_json(&inner));
         }
-    })?;
-    de.end().map_err(|e| {
-        AppError::bad_request(text(
-            format!("The request body is not valid JSON: {e}"),
-            format!("Isi permintaan bukan JSON yang valid: {e}"),
-        ))
-    })?;
-    Ok(value)
+        if let Some(field) = quoted_after(&message, "unknown field ") {
+            return Err(AppError::bad_request(text(
+                format!("The request body has a field this resource does not take: {message}"),
+                format!("Isi permintaan memuat isian yang tidak dikenal: `{field}`"),
+            )));
+        }
+        let parent = if path == "." { String::new() } else { path };
+        // A missing (or twice given) field is named by itself, not by the object around it.
+        let named =
+            quoted_after(&message, "missing field ").or_else(|| quoted_after(&message, "duplicate field "));
+        let field = match named {
+            Some(missing) if parent.is_empty() => missing.to_string(),
+            Some(missing) => format!("{parent}.{missing}"),
+            None if parent.is_empty() => "body".to_string(),
+            None => parent,
+        };
+        Ok(BadField { steps, error: FieldError::new(field, value_error(&message)), message })
+    }
+}
+
+/// Every bad value of a body whose first bad value is `first`: the bad value is taken out of the document
+/// (an unknown enumeration value replaced by an allowed one, any other value removed from its object), and
+/// the body read again, until it reads or a bad value cannot be taken out. So one 422 names every field
+/// that does not parse, not only the first. (Fields that parse but break a rule, an empty name, are
+/// checked after the body is read: they are named once the body parses.)
+fn every_bad_field<T: DeserializeOwned>(body: &[u8], first: BadField) -> Vec<FieldError> {
+    let Ok(mut document) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return vec![first.error];
+    };
+    let mut errors = Vec::new();
+    let mut bad = first;
+    loop {
+        let taken_out = take_out(&mut document, &bad);
+        errors.push(bad.error);
+        if !taken_out || errors.len() >= MAX_BAD_FIELDS {
+            return errors;
+        }
+        let next = match serde_path_to_error::deserialize::<_, T>(document.clone()) {
+            Ok(_) => return errors,
+            Err(err) => match BadField::of(err) {
+                Ok(next) => next,
+                Err(_) => return errors,
+            },
+        };
+        if errors.iter().any(|e| e.field == next.error.field) {
+            return errors;
+        }
+        bad = next;
+    }
+}
+
+/// Replaces an unknown enumeration value by the first allowed one, or removes any other bad value from
+/// its object; answers whether it could.
+fn take_out(document: &mut serde_json::Value, bad: &BadField) -> bool {
+    let Some(steps) = &bad.steps else { return false };
+    if bad.message.starts_with("missing field ") || bad.message.starts_with("duplicate field ") {
+        return false;
+    }
+    let Some((last, parents)) = steps.split_last() else { return false };
+    let mut parent = document;
+    for step in parents {
+        let next = match step {
+            Step::Key(key) => parent.get_mut(key.as_str()),
+            Step::Index(i) => parent.get_mut(*i),
+        };
+        let Some(next) = next else { return false };
+        parent = next;
+    }
+    if let Some((_, allowed)) = unknown_variant(&bad.message)
+        && let Some(first) = allowed.first()
+    {
+        let slot = match last {
+            Step::Key(key) => parent.get_mut(key.as_str()),
+            Step::Index(i) => parent.get_mut(*i),
+        };
+        return match slot {
+            Some(slot) => {
+                *slot = serde_json::Value::String((*first).to_string());
+                true
+            }
+            None => false,
+        };
+    }
+    match (last, parent) {
+        (Step::Key(key), serde_json::Value::Object(fields)) => fields.remove(key).is_some(),
+        _ => false,
+    }
+}
+
+/// What serde says of a value that does not fit, in the two languages: serde's own message in English,
+/// and in Bahasa Indonesia the same said in Indonesian (an unknown enumeration value lists the allowed
+/// ones), never serde's English. Query strings read through the same words.
+pub fn value_error(message: &str) -> Text {
+    if message.starts_with("missing field ") {
+        return text("is required", "wajib diisi"); // as the validator says it
+    }
+    text(message.to_string(), nilai_tidak_valid(message))
+}
+
+/// The Indonesian of one of serde's messages (the formats of `serde::de::Error` and the custom messages
+/// of chrono and uuid); for any other message, a plain "nilai tidak valid".
+fn nilai_tidak_valid(message: &str) -> String {
+    if let Some((value, allowed)) = unknown_variant(message) {
+        let allowed: Vec<String> = allowed.iter().map(|a| format!("`{a}`")).collect();
+        return if allowed.is_empty() {
+            format!("nilai `{value}` tidak dikenal")
+        } else {
+            format!("nilai `{value}` tidak dikenal; nilai yang diizinkan: {}", allowed.join(", "))
+        };
+    }
+    if let Some(field) = quoted_after(message, "duplicate field ") {
+        return format!("isian `{field}` muncul lebih dari sekali");
+    }
+    if let Some(rest) = message.strip_prefix("invalid type: ") {
+        let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return match expected_id(expected) {
+            Some(expected) => format!("harus berupa {expected}, bukan {}", unexpected_id(got)),
+            None => format!("jenis nilai salah: {}", unexpected_id(got)),
+        };
+    }
+    if let Some(rest) = message.strip_prefix("invalid value: ") {
+        let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, ""));
+        return match expected_id(expected) {
+            Some(expected) => format!("nilai {} tidak valid; seharusnya {expected}", unexpected_id(got)),
+            None => format!("nilai {} tidak valid", unexpected_id(got)),
+        };
+    }
+    if let Some(rest) = message.strip_prefix("invalid length ") {
+        let len = rest.split(',').next().unwrap_or("").trim();
+        return format!("jumlah unsur ({len}) tidak sesuai");
+    }
+    if message.starts_with("UUID parsing failed") {
+        return "harus berupa UUID (contoh: 0190a5c4-8a5e-7c3b-9f1e-2d4c6b8a0e13)".to_string();
+    }
+    let chrono = [
+        ("input contains invalid characters", "memuat karakter yang tidak valid"),
+        ("input is out of range", "di luar rentang yang mungkin (tanggal atau waktu itu tidak ada)"),
+        ("premature end of input", "terpotong"),
+        ("trailing input", "memuat teks lebih di belakangnya"),
+        ("input is not enough for unique date and time", "tidak lengkap"),
+        ("no possible date and time matching input", "tidak ada tanggal dan waktu seperti itu"),
+        ("input is impossible", "tidak mungkin ada"),
+    ];
+    if let Some((_, id)) = chrono.iter().find(|(en, _)| message.starts_with(en)) {
+        return format!(
+            "bukan tanggal atau waktu yang valid ({id}); tanggal ditulis YYYY-MM-DD, waktu RFC 3339"
+        );
+    }
+    "nilai tidak valid".to_string()
+}
+
+/// `unknown variant `nope`, expected one of `a`, `b`` (also `expected `a` or `b`` and `expected `a``):
+/// the value and the allowed values.
+fn unknown_variant(message: &str) -> Option<(&str, Vec<&str>)> {
+    let value = quoted_after(message, "unknown variant ")?;
+    let expected = message.split_once(", expected ").map_or("", |(_, e)| e);
+    let allowed = expected.split('`').skip(1).step_by(2).collect();
+    Some((value, allowed))
+}
+
+/// The text between backticks right after `prefix` at the start of `message`.
+fn quoted_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
+    message.strip_prefix(prefix)?.strip_prefix('`')?.split('`').next()
+}
+
+/// serde's description of the value it got (`string "x"`, `integer `5``, `sequence`), in Indonesian.
+fn unexpected_id(got: &str) -> String {
+    let kinds = [
+        ("string ", "teks "),
+        ("integer ", "bilangan bulat "),
+        ("floating point ", "bilangan pecahan "),
+        ("boolean ", "boolean "),
+        ("character ", "karakter "),
+    ];
+    for (en, id) in kinds {
+        if let Some(rest) = got.strip_prefix(en) {
+            return format!("{id}{rest}");
+        }
+    }
+    match got {
+        "null" | "unit value" => "null".to_string(),
+        "sequence" => "larik".to_string(),
+        "map" => "objek".to_string(),
+        _ => "nilai itu".to_string(),
+    }
+}
+
+/// What serde expected (`a string`, `u32`, `struct NewOrganization`), in Indonesian, when it is one of
+/// the common ones.
+fn expected_id(expected: &str) -> Option<String> {
+    let integer = |bits: &str| format!("bilangan bulat ({bits})");
+    Some(match expected {
+        "a string" | "a formatted date string" | "a UUID string" => "teks".to_string(),
+        "a boolean" => "boolean (true atau false)".to_string(),
+        "a sequence" => "larik".to_string(),
+        "a map" => "objek".to_string(),
+        "i8" | "i16" | "i32" | "i64" => integer("bertanda"),
+        "u8" | "u16" | "u32" | "u64" | "usize" => integer("tidak negatif"),
+        "f32" | "f64" => "angka".to_string(),
+        e if e.starts_with("struct ") || e.starts_with("a JSON object") => "objek".to_string(),
+        e if e.starts_with("a non-negative integer") => integer("tidak negatif"),
+        _ => return None,
+    })
 }
 
 /// What one pass over a JSON text finds: its deepest nesting, and whether a string holds an escaped NUL.
@@ -245,6 +477,74 @@ mod tests {
         assert_eq!((scan.depth, scan.nul), (3, false));
         assert!(Scan::of(br#"{"a": "x\u0000"}"#).nul);
         assert_eq!(Scan::of("[".repeat(10_000).as_bytes()).depth, 10_000);
+    }
+
+    #[test]
+    fn serde_messages_are_said_in_indonesian() {
+        let id = |m: &str| value_error(m).id.to_string();
+        assert_eq!(
+            id("unknown variant `castle`, expected one of `city_government`, `other`"),
+            "nilai `castle` tidak dikenal; nilai yang diizinkan: `city_government`, `other`"
+        );
+        assert_eq!(
+            id("unknown variant `x`, expected `a` or `b`"),
+            "nilai `x` tidak dikenal; nilai yang diizinkan: `a`, `b`"
+        );
+        assert_eq!(
+            id("unknown variant `x`, expected `a`"),
+            "nilai `x` tidak dikenal; nilai yang diizinkan: `a`"
+        );
+        assert_eq!(
+            id("invalid type: integer `42`, expected a string"),
+            "harus berupa teks, bukan bilangan bulat `42`"
+        );
+        assert_eq!(id("invalid type: map, expected something odd"), "jenis nilai salah: objek");
+        assert_eq!(
+            id("invalid value: integer `-1`, expected u32"),
+            "nilai bilangan bulat `-1` tidak valid; seharusnya bilangan bulat (tidak negatif)"
+        );
+        assert_eq!(value_error("missing field `name`"), text("is required", "wajib diisi"));
+        assert!(id("input is out of range").starts_with("bukan tanggal atau waktu yang valid (di luar"));
+        assert!(id("UUID parsing failed: invalid length").starts_with("harus berupa UUID"));
+        assert_eq!(id("something nobody foresaw"), "nilai tidak valid");
+        // English keeps serde's words.
+        assert_eq!(value_error("invalid type: map, expected u8").en, "invalid type: map, expected u8");
+    }
+
+    #[test]
+    fn every_value_that_does_not_parse_is_named() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Body {
+            kinds: Vec<Kind>,
+            when: Option<chrono::NaiveDate>,
+            count: u32,
+            inner: Option<Inner>,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Inner {
+            kind: Kind,
+        }
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Kind {
+            Red,
+            Blue,
+        }
+        let fields = |body: &str| {
+            let err = parse::<Body>(body.as_bytes()).unwrap_err();
+            let mut fields = err.errors.iter().map(|e| e.field.clone()).collect::<Vec<_>>();
+            fields.sort();
+            fields
+        };
+        let body = r#"{"kinds": ["green", "red", "pink"], "when": "2025-02-30", "count": -1, "inner": {"kind": "x"}}"#;
+        assert_eq!(fields(body), ["count", "inner.kind", "kinds[0]", "kinds[2]", "when"]);
+        // A field that cannot be taken out (a missing one) ends the list.
+        assert_eq!(fields(r#"{"kinds": ["green"]}"#), ["count", "kinds[0]"]);
+        assert_eq!(fields(r#"{"kinds": []}"#), ["count"]);
+        assert!(parse::<Body>(br#"{"kinds": [], "count": 1}"#).is_ok());
     }
 
     #[test]

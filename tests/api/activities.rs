@@ -5,18 +5,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem};
+use crate::helpers::{TestApp, assert_problem, problem_fields};
 use crate::support_agreements::{World, etag, expect, id, send};
 use crate::support_results::held;
-
-fn fields(problem: &Value) -> Vec<String> {
-    let mut f: Vec<String> = problem["errors"]
-        .as_array()
-        .map(|e| e.iter().map(|f| f["field"].as_str().unwrap().to_string()).collect())
-        .unwrap_or_default();
-    f.sort();
-    f
-}
 
 fn planned(w: &World, agreement: Option<&str>, scope: Option<&str>) -> Value {
     json!({
@@ -37,7 +28,7 @@ async fn patch(app: &TestApp, token: &str, path: &str, tag: &str, body: Value) -
     send(app, Method::PATCH, path, token, Some(tag), Some(body)).await
 }
 
-fixed_clock_test!(an_activity_goes_from_planned_to_held_and_stays_there, |app| async move {
+backend_test!(an_activity_goes_from_planned_to_held_and_stays_there, fixed, |app| async move {
     let w = World::new(&app).await;
     let agreement = id(&app.active_agreement(&w, "NK/A/1").await);
     let res = send(
@@ -67,8 +58,8 @@ fixed_clock_test!(an_activity_goes_from_planned_to_held_and_stays_there, |app| a
     // Held needs minutes or a decision; it must also have started (the clock says 2025-06-15).
     let res = patch(&app, &w.admin, &path, "\"1\"", json!({"status": "held"})).await;
     let problem = assert_problem(res, 422).await;
-    assert!(fields(&problem).contains(&"minutes".to_string()), "{problem}");
-    assert!(fields(&problem).contains(&"starts_at".to_string()), "{problem}");
+    assert!(problem_fields(&problem).contains(&"minutes".to_string()), "{problem}");
+    assert!(problem_fields(&problem).contains(&"starts_at".to_string()), "{problem}");
     let res = patch(
         &app,
         &w.admin,
@@ -84,7 +75,7 @@ fixed_clock_test!(an_activity_goes_from_planned_to_held_and_stays_there, |app| a
     assert_eq!(held_now["decisions"], json!(["Lanjutkan pendataan"]));
     // Clearing the decisions of a held activity without minutes leaves nothing on record: 422.
     let res = patch(&app, &w.admin, &path, "\"2\"", json!({"decisions": []})).await;
-    assert_eq!(fields(&assert_problem(res, 422).await), ["minutes"]);
+    assert_eq!(problem_fields(&assert_problem(res, 422).await), ["minutes"]);
     // Held is final.
     for status in ["planned", "cancelled"] {
         assert_problem(patch(&app, &w.admin, &path, "\"2\"", json!({"status": status})).await, 409).await;
@@ -104,7 +95,7 @@ fixed_clock_test!(an_activity_goes_from_planned_to_held_and_stays_there, |app| a
     assert_eq!(actions, ["create", "hold", "update"]);
 });
 
-fixed_clock_test!(a_planned_activity_can_be_cancelled_or_deleted, |app| async move {
+backend_test!(a_planned_activity_can_be_cancelled_or_deleted, fixed, |app| async move {
     let w = World::new(&app).await;
     let a = app.create_activity(&w.admin, planned(&w, None, None)).await;
     let path = format!("/api/v1/activities/{}", id(&a));
@@ -131,7 +122,7 @@ fixed_clock_test!(a_planned_activity_can_be_cancelled_or_deleted, |app| async mo
     );
 });
 
-fixed_clock_test!(activity_fields_are_checked, |app| async move {
+backend_test!(activity_fields_are_checked, fixed, |app| async move {
     let w = World::new(&app).await;
     let agreement = id(&app.active_agreement(&w, "NK/A/2").await);
     let post = |body: Value| send(&app, Method::POST, "/api/v1/activities", &w.admin, None, Some(body));
@@ -144,7 +135,7 @@ fixed_clock_test!(activity_fields_are_checked, |app| async move {
         json!([{"organization_id": w.orgs.bpjs}, {"organization_id": w.orgs.bpjs, "attendees": -2}]);
     let problem = assert_problem(post(body).await, 422).await;
     assert_eq!(
-        fields(&problem),
+        problem_fields(&problem),
         [
             "ends_at",
             "participants[1].attendees",
@@ -160,20 +151,20 @@ fixed_clock_test!(activity_fields_are_checked, |app| async move {
     body["participants"] = json!([{"organization_id": "0190a0a0-0000-7000-8000-000000000002"}]);
     let problem = assert_problem(post(body).await, 422).await;
     assert_eq!(
-        fields(&problem),
+        problem_fields(&problem),
         ["agreement_id", "organizer_organization_id", "participants[0].organization_id"]
     );
 
     let problem = assert_problem(post(planned(&w, None, Some("monev"))).await, 422).await;
-    assert_eq!(fields(&problem), ["scope"]);
+    assert_eq!(problem_fields(&problem), ["scope"]);
     let problem = assert_problem(post(json!({"title": "x"})).await, 422).await;
-    assert_eq!(fields(&problem), ["kind", "organizer_organization_id", "starts_at"]);
+    assert_eq!(problem_fields(&problem), ["kind", "organizer_organization_id", "starts_at"]);
     let mut body = planned(&w, None, None);
     body["status"] = json!("held");
-    assert!(fields(&assert_problem(post(body).await, 422).await).contains(&"minutes".to_string()));
+    assert!(problem_fields(&assert_problem(post(body).await, 422).await).contains(&"minutes".to_string()));
     let mut body = planned(&w, None, None);
     body["status"] = json!("cancelled");
-    assert_eq!(fields(&assert_problem(post(body).await, 422).await), ["status"]);
+    assert_eq!(problem_fields(&assert_problem(post(body).await, 422).await), ["status"]);
     let mut body = planned(&w, None, None);
     body["kind"] = json!("party");
     assert_problem(post(body).await, 422).await;
@@ -183,7 +174,7 @@ fixed_clock_test!(activity_fields_are_checked, |app| async move {
     assert_eq!(app.count_rows("activities"), 0);
 });
 
-fixed_clock_test!(staff_log_activities_their_organization_organises_or_joins, |app| async move {
+backend_test!(staff_log_activities_their_organization_organises_or_joins, fixed, |app| async move {
     let w = World::new(&app).await;
     let disnakerin = w.token(&app, "disnakerin", "opd_staff", Some(&w.orgs.disnakerin)).await;
     let bumn = w.token(&app, "bumn", "partner_staff", Some(&w.orgs.rumah_bumn)).await;
@@ -219,7 +210,7 @@ fixed_clock_test!(staff_log_activities_their_organization_organises_or_joins, |a
     }
 });
 
-fixed_clock_test!(activities_are_filtered_and_paged, |app| async move {
+backend_test!(activities_are_filtered_and_paged, fixed, |app| async move {
     let w = World::new(&app).await;
     let agreement = id(&app.active_agreement(&w, "NK/A/3").await);
     let mut meeting =
@@ -296,7 +287,7 @@ async fn walk(app: &TestApp, token: &str, query: &str, limit: usize) -> Vec<Stri
 
 // The organization filter is answered from two sides (organizer, participant) merged by id; every page
 // size must give each activity once, in creation order, also with another filter on top.
-fixed_clock_test!(an_organization_pages_through_what_it_organizes_and_joins, |app| async move {
+backend_test!(an_organization_pages_through_what_it_organizes_and_joins, fixed, |app| async move {
     let w = World::new(&app).await;
     let (x, other, bpjs) = (w.orgs.rumah_bumn.as_str(), w.orgs.pemkot.as_str(), w.orgs.bpjs.as_str());
     let shapes: [(&str, &str, &[&str]); 9] = [
@@ -333,7 +324,7 @@ fixed_clock_test!(an_organization_pages_through_what_it_organizes_and_joins, |ap
     }
 });
 
-fixed_clock_test!(action_items_follow_a_held_activity, |app| async move {
+backend_test!(action_items_follow_a_held_activity, fixed, |app| async move {
     let w = World::new(&app).await;
     let bumn = w.token(&app, "bumn", "partner_staff", Some(&w.orgs.rumah_bumn)).await;
     let dinsos = w.token(&app, "dinsos", "opd_staff", Some(&w.orgs.dinsos)).await;
@@ -360,7 +351,7 @@ fixed_clock_test!(action_items_follow_a_held_activity, |app| async move {
     let bad = json!({"description": "", "owner_organization_id": "0190a0a0-0000-7000-8000-000000000009"});
     let problem =
         assert_problem(send(&app, Method::POST, &items_of(&h), &w.admin, None, Some(bad)).await, 422).await;
-    assert_eq!(fields(&problem), ["description", "owner_organization_id"]);
+    assert_eq!(problem_fields(&problem), ["description", "owner_organization_id"]);
 
     let listed = expect(app.read(&bumn, &items_of(&h)).await, 200).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
@@ -400,7 +391,7 @@ fixed_clock_test!(action_items_follow_a_held_activity, |app| async move {
     assert_eq!(app.audit_count("action_item"), 3);
 });
 
-fixed_clock_test!(activities_under_restricted_agreements_are_hidden_from_non_parties, |app| async move {
+backend_test!(activities_under_restricted_agreements_are_hidden_from_non_parties, fixed, |app| async move {
     let w = World::new(&app).await;
     let mut body = w.pemkot_bpjs("NK/R/1");
     body["confidentiality"] = json!("restricted");
@@ -423,10 +414,10 @@ fixed_clock_test!(activities_under_restricted_agreements_are_hidden_from_non_par
         422,
     )
     .await;
-    assert_eq!(fields(&problem), ["agreement_id"]);
+    assert_eq!(problem_fields(&problem), ["agreement_id"]);
 });
 
-fixed_clock_test!(organizations_and_agreements_with_activities_are_kept, |app| async move {
+backend_test!(organizations_and_agreements_with_activities_are_kept, fixed, |app| async move {
     let w = World::new(&app).await;
     let draft = app.create_agreement(&w.admin, w.pemkot_bpjs("NK/D/1")).await;
     let mut body = planned(&w, Some(&id(&draft)), None);
@@ -453,7 +444,7 @@ fixed_clock_test!(organizations_and_agreements_with_activities_are_kept, |app| a
     expect(send(&app, Method::DELETE, &path, &w.admin, Some(&etag(&draft)), None).await, 204).await;
 });
 
-fixed_clock_test!(creating_an_activity_is_safe_to_retry, |app| async move {
+backend_test!(creating_an_activity_is_safe_to_retry, fixed, |app| async move {
     let w = World::new(&app).await;
     let body = planned(&w, None, None);
     let post = |key: &str, body: Value| {

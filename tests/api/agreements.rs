@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem};
+use crate::helpers::{TestApp, assert_problem, problem_fields};
 use crate::support_agreements::{TODAY, World, etag, expect, id, send};
 
 /// The numbers of the agreements a list query answers (`-` for none).
@@ -18,14 +18,7 @@ async fn numbers(app: &TestApp, token: String, query: String) -> Vec<String> {
         .collect()
 }
 
-fn fields(problem: &Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .map(|e| e.iter().map(|f| f["field"].as_str().unwrap().to_string()).collect())
-        .unwrap_or_default()
-}
-
-fixed_clock_test!(a_party_drafts_an_agreement_and_reads_it_back, |app| async move {
+backend_test!(a_party_drafts_an_agreement_and_reads_it_back, fixed, |app| async move {
     let w = World::new(&app).await;
     let staff = w.token(&app, "bpjs.staff", "bpjs_staff", Some(&w.orgs.bpjs)).await;
     let res = send(
@@ -65,7 +58,7 @@ fixed_clock_test!(a_party_drafts_an_agreement_and_reads_it_back, |app| async mov
     assert_eq!(last.entity_id.as_deref(), Some(id(&created).as_str()));
 });
 
-fixed_clock_test!(invalid_agreements_are_refused_with_every_field_named, |app| async move {
+backend_test!(invalid_agreements_are_refused_with_every_field_named, fixed, |app| async move {
     let w = World::new(&app).await;
     let body = json!({
         "title": "   ",
@@ -79,7 +72,7 @@ fixed_clock_test!(invalid_agreements_are_refused_with_every_field_named, |app| a
     });
     let res = send(&app, Method::POST, "/api/v1/agreements", &w.admin, None, Some(body)).await;
     let problem = assert_problem(res, 422).await;
-    let f = fields(&problem);
+    let f = problem_fields(&problem);
     assert!(f.contains(&"title".to_string()), "{problem}");
     assert!(f.contains(&"effective_until".to_string()), "{problem}");
     assert!(f.contains(&"parties[1].organization_id".to_string()), "{problem}");
@@ -90,7 +83,7 @@ fixed_clock_test!(invalid_agreements_are_refused_with_every_field_named, |app| a
     let problem =
         assert_problem(send(&app, Method::POST, "/api/v1/agreements", &w.admin, None, Some(body)).await, 422)
             .await;
-    assert_eq!(fields(&problem), vec!["parties[0].organization_id"]);
+    assert_eq!(problem_fields(&problem), vec!["parties[0].organization_id"]);
 
     // Unknown enumeration values are 422, unknown fields 400.
     let body = json!({"title": "X", "kind": "treaty"});
@@ -111,7 +104,7 @@ fixed_clock_test!(invalid_agreements_are_refused_with_every_field_named, |app| a
     assert_eq!(list["items"], json!([]));
 });
 
-fixed_clock_test!(agreement_numbers_are_unique, |app| async move {
+backend_test!(agreement_numbers_are_unique, fixed, |app| async move {
     let w = World::new(&app).await;
     app.create_agreement(&w.admin, w.pemkot_bpjs("NK/1/2021")).await;
     let res =
@@ -131,7 +124,7 @@ fixed_clock_test!(agreement_numbers_are_unique, |app| async move {
     app.create_agreement(&w.admin, json!({"title": "B", "kind": "other"})).await;
 });
 
-fixed_clock_test!(activation_lists_every_missing_requirement, |app| async move {
+backend_test!(activation_lists_every_missing_requirement, fixed, |app| async move {
     let w = World::new(&app).await;
     let draft = app
         .create_agreement(
@@ -143,7 +136,7 @@ fixed_clock_test!(activation_lists_every_missing_requirement, |app| async move {
         .await;
     let path = format!("/api/v1/agreements/{}/activate", id(&draft));
     let problem = assert_problem(send(&app, Method::POST, &path, &w.admin, None, None).await, 409).await;
-    let mut f = fields(&problem);
+    let mut f = problem_fields(&problem);
     f.sort();
     assert_eq!(f, vec!["effective_from", "number", "parties", "signed_on"]);
     let read: Value =
@@ -179,11 +172,11 @@ fixed_clock_test!(activation_lists_every_missing_requirement, |app| async move {
     assert_eq!(last.action, "activate");
 });
 
-fixed_clock_test!(termination_needs_an_active_agreement_a_date_and_a_reason, |app| async move {
+backend_test!(termination_needs_an_active_agreement_a_date_and_a_reason, fixed, |app| async move {
     let w = World::new(&app).await;
     let draft = app.create_agreement(&w.admin, w.pemkot_bpjs("NK/T/1")).await;
     let terminate = |id: String| format!("/api/v1/agreements/{id}/terminate");
-    let body = json!({"terminated_on": "2025-06-01", "reason": "Diganti perjanjian baru"});
+    let body = json!({"terminated_on": "2025-06-01", "termination_reason": "Diganti perjanjian baru"});
     // A draft cannot be terminated.
     assert_problem(
         send(&app, Method::POST, &terminate(id(&draft)), &w.admin, None, Some(body.clone())).await,
@@ -200,17 +193,32 @@ fixed_clock_test!(termination_needs_an_active_agreement_a_date_and_a_reason, |ap
             &path,
             &w.admin,
             None,
-            Some(json!({"terminated_on": "2020-01-01", "reason": " "})),
+            Some(json!({"terminated_on": "2020-01-01", "termination_reason": " "})),
         )
         .await,
         422,
     )
     .await;
-    let mut f = fields(&problem);
-    f.sort();
-    assert_eq!(f, vec!["reason", "terminated_on"]);
-    assert_problem(send(&app, Method::POST, &path, &w.admin, None, Some(json!({"reason": "x"}))).await, 422)
-        .await;
+    assert_eq!(problem_fields(&problem), ["terminated_on", "termination_reason"]);
+    // Each missing field is named, in both languages.
+    let res = app
+        .post(&path)
+        .bearer_auth(&w.admin)
+        .header("Accept-Language", "id")
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(res, 422).await;
+    assert_eq!(problem_fields(&problem), ["terminated_on"], "serde stops at the first missing field");
+    assert_eq!(problem["errors"][0]["message"], "wajib diisi");
+    let problem = assert_problem(
+        send(&app, Method::POST, &path, &w.admin, None, Some(json!({"terminated_on": "2025-06-01"}))).await,
+        422,
+    )
+    .await;
+    assert_eq!(problem_fields(&problem), ["termination_reason"]);
+    assert_eq!(problem["errors"][0]["message"], "is required");
 
     let done = expect(send(&app, Method::POST, &path, &w.admin, None, Some(body.clone())).await, 200).await;
     assert_eq!(done["status"], "terminated");
@@ -241,7 +249,7 @@ fixed_clock_test!(termination_needs_an_active_agreement_a_date_and_a_reason, |ap
     .await;
 });
 
-fixed_clock_test!(expired_is_derived_from_the_clock_and_can_still_be_terminated, |app| async move {
+backend_test!(expired_is_derived_from_the_clock_and_can_still_be_terminated, fixed, |app| async move {
     let w = World::new(&app).await;
     let mut body = w.pemkot_bpjs("NK/E/1");
     body["effective_until"] = json!("2025-06-14"); // yesterday
@@ -292,7 +300,7 @@ fixed_clock_test!(expired_is_derived_from_the_clock_and_can_still_be_terminated,
             &format!("/api/v1/agreements/{}/terminate", id(&a)),
             &w.admin,
             None,
-            Some(json!({"terminated_on": "2025-06-14", "reason": "Masa berlaku habis"})),
+            Some(json!({"terminated_on": "2025-06-14", "termination_reason": "Masa berlaku habis"})),
         )
         .await,
         200,
@@ -301,7 +309,7 @@ fixed_clock_test!(expired_is_derived_from_the_clock_and_can_still_be_terminated,
     assert_eq!(done["status"], "terminated");
 });
 
-fixed_clock_test!(only_drafts_are_deleted, |app| async move {
+backend_test!(only_drafts_are_deleted, fixed, |app| async move {
     let w = World::new(&app).await;
     let draft = app.create_agreement(&w.admin, w.pemkot_bpjs("NK/D/1")).await;
     let path = format!("/api/v1/agreements/{}", id(&draft));
@@ -322,8 +330,9 @@ fixed_clock_test!(only_drafts_are_deleted, |app| async move {
     expect(app.read(&w.admin, &path).await, 200).await;
 });
 
-fixed_clock_test!(
+backend_test!(
     an_active_agreement_changes_parties_scopes_and_period_only_by_amendment,
+    fixed,
     |app| async move {
         let w = World::new(&app).await;
         let active = app.active_agreement(&w, "NK/P/1").await;
@@ -349,7 +358,7 @@ fixed_clock_test!(
             422,
         )
         .await;
-        assert_eq!(fields(&problem), vec!["number"]);
+        assert_eq!(problem_fields(&problem), vec!["number"]);
         // Other fields may change, and sending the unchanged scopes is not a change.
         let patched = expect(
             send(
@@ -383,7 +392,7 @@ fixed_clock_test!(
     }
 );
 
-fixed_clock_test!(an_amendment_extends_the_period_and_adds_a_party_atomically, |app| async move {
+backend_test!(an_amendment_extends_the_period_and_adds_a_party_atomically, fixed, |app| async move {
     let w = World::new(&app).await;
     let active = app.active_agreement(&w, "NK/A/1").await;
     let base = format!("/api/v1/agreements/{}", id(&active));
@@ -443,7 +452,7 @@ fixed_clock_test!(an_amendment_extends_the_period_and_adds_a_party_atomically, |
         422,
     )
     .await;
-    let mut f = fields(&problem);
+    let mut f = problem_fields(&problem);
     f.sort();
     assert_eq!(
         f,
@@ -493,7 +502,7 @@ fixed_clock_test!(an_amendment_extends_the_period_and_adds_a_party_atomically, |
     assert!(event.after_state.unwrap().contains("ADD-6"));
 });
 
-fixed_clock_test!(the_list_filters_by_status_kind_party_scope_dates_and_text, |app| async move {
+backend_test!(the_list_filters_by_status_kind_party_scope_dates_and_text, fixed, |app| async move {
     let w = World::new(&app).await;
     let a = app.active_agreement(&w, "130.60/NK/BKS-PDG/2021").await; // until 2026-03-01
     let mut mou = w.pemkot_bpjs("MOU/BUMN/2024");
@@ -539,7 +548,7 @@ fixed_clock_test!(the_list_filters_by_status_kind_party_scope_dates_and_text, |a
     ] {
         let problem =
             assert_problem(app.read(&w.admin, &format!("/api/v1/agreements?{query}")).await, 422).await;
-        assert_eq!(fields(&problem), vec![field], "{query}");
+        assert_eq!(problem_fields(&problem), vec![field], "{query}");
     }
 
     // Paging by cursor.
@@ -556,7 +565,7 @@ fixed_clock_test!(the_list_filters_by_status_kind_party_scope_dates_and_text, |a
     assert_eq!(rest["next_cursor"], Value::Null);
 });
 
-fixed_clock_test!(only_users_of_a_party_or_admin_write_agreements, |app| async move {
+backend_test!(only_users_of_a_party_or_admin_write_agreements, fixed, |app| async move {
     let w = World::new(&app).await;
     let outsider = w.token(&app, "bpjs.bukittinggi", "bpjs_staff", Some(&w.orgs.bpjs_other)).await;
     let opd = w.token(&app, "disnakerin.staff", "opd_staff", Some(&w.orgs.disnakerin)).await;
@@ -628,7 +637,7 @@ fixed_clock_test!(only_users_of_a_party_or_admin_write_agreements, |app| async m
     .await;
     expect(send(&app, Method::POST, &format!("{path}/amendments"), &opd, None, Some(amendment)).await, 201)
         .await;
-    let stop = json!({"terminated_on": "2025-06-15", "reason": "Selesai"});
+    let stop = json!({"terminated_on": "2025-06-15", "termination_reason": "Selesai"});
     assert_problem(
         send(&app, Method::POST, &format!("{path}/terminate"), &outsider, None, Some(stop.clone())).await,
         403,
@@ -662,7 +671,7 @@ fixed_clock_test!(only_users_of_a_party_or_admin_write_agreements, |app| async m
     );
 });
 
-fixed_clock_test!(restricted_agreements_are_invisible_to_non_parties, |app| async move {
+backend_test!(restricted_agreements_are_invisible_to_non_parties, fixed, |app| async move {
     let w = World::new(&app).await;
     let outsider = w.token(&app, "bpjs.bukittinggi", "bpjs_staff", Some(&w.orgs.bpjs_other)).await;
     let partner = w.token(&app, "bumn.staff", "partner_staff", Some(&w.orgs.rumah_bumn)).await;
@@ -741,7 +750,7 @@ fixed_clock_test!(restricted_agreements_are_invisible_to_non_parties, |app| asyn
     assert_eq!(public["confidentiality"], "internal");
 });
 
-fixed_clock_test!(the_report_sums_up_an_agreement, |app| async move {
+backend_test!(the_report_sums_up_an_agreement, fixed, |app| async move {
     let w = World::new(&app).await;
     let active = app.active_agreement(&w, "130.60/NK/BKS-PDG/2021").await; // until 2026-03-01
     let aid = id(&active);
@@ -874,7 +883,7 @@ fixed_clock_test!(the_report_sums_up_an_agreement, |app| async move {
     .await;
 });
 
-fixed_clock_test!(the_legal_basis_names_existing_regulations, |app| async move {
+backend_test!(the_legal_basis_names_existing_regulations, fixed, |app| async move {
     let w = World::new(&app).await;
     let uu = app
         .create_regulation(&w.admin, "undang_undang", "24", 2011, "Badan Penyelenggara Jaminan Sosial")
@@ -895,7 +904,7 @@ fixed_clock_test!(the_legal_basis_names_existing_regulations, |app| async move {
     let problem =
         assert_problem(send(&app, Method::POST, "/api/v1/agreements", &w.admin, None, Some(body)).await, 422)
             .await;
-    assert_eq!(fields(&problem), vec!["legal_basis"]);
+    assert_eq!(problem_fields(&problem), vec!["legal_basis"]);
     assert!(problem["errors"][0]["message"].as_str().unwrap().contains(unknown));
 
     // The legal basis of an active agreement may be corrected without an amendment.
@@ -932,7 +941,7 @@ fixed_clock_test!(the_legal_basis_names_existing_regulations, |app| async move {
     assert!(problem["detail"].as_str().unwrap().contains("agreement parties"), "{problem}");
 });
 
-fixed_clock_test!(creating_with_an_idempotency_key_is_safe_to_retry, |app| async move {
+backend_test!(creating_with_an_idempotency_key_is_safe_to_retry, fixed, |app| async move {
     let w = World::new(&app).await;
     let body = w.pemkot_bpjs("NK/IDEM/1");
     let post = |body: Value, key: &'static str| {

@@ -4,24 +4,15 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem};
+use crate::helpers::{TestApp, assert_problem, problem_fields};
 use crate::support_agreements::{World, etag, expect, id, send};
-
-fn fields(problem: &Value) -> Vec<String> {
-    let mut f: Vec<String> = problem["errors"]
-        .as_array()
-        .map(|e| e.iter().map(|f| f["field"].as_str().unwrap().to_string()).collect())
-        .unwrap_or_default();
-    f.sort();
-    f
-}
 
 async fn report(app: &TestApp, token: &str, commitment: &str, body: Value) -> reqwest::Response {
     send(app, Method::POST, &format!("/api/v1/commitments/{commitment}/updates"), token, None, Some(body))
         .await
 }
 
-fixed_clock_test!(a_commitment_is_carried_by_a_party_or_an_organization_under_one, |app| async move {
+backend_test!(a_commitment_is_carried_by_a_party_or_an_organization_under_one, fixed, |app| async move {
     let w = World::new(&app).await;
     let agreement = app.active_agreement(&w, "NK/C/1").await;
     let aid = id(&agreement);
@@ -50,14 +41,14 @@ fixed_clock_test!(a_commitment_is_carried_by_a_party_or_an_organization_under_on
         "target_value": -5});
     let problem = assert_problem(send(&app, Method::POST, &path, &w.admin, None, Some(bad)).await, 422).await;
     assert_eq!(
-        fields(&problem),
+        problem_fields(&problem),
         vec!["responsible_organization_id", "scope", "target_unit", "target_value", "title"]
     );
     let unknown =
         json!({"title": "x", "responsible_organization_id": "0190a000-0000-7000-8000-000000000000"});
     let problem =
         assert_problem(send(&app, Method::POST, &path, &w.admin, None, Some(unknown)).await, 422).await;
-    assert_eq!(fields(&problem), vec!["responsible_organization_id"]);
+    assert_eq!(problem_fields(&problem), vec!["responsible_organization_id"]);
     // Status and progress are not set by hand.
     let forged = json!({"title": "x", "responsible_organization_id": w.orgs.bpjs, "status": "fulfilled"});
     assert_problem(send(&app, Method::POST, &path, &w.admin, None, Some(forged)).await, 400).await;
@@ -98,7 +89,7 @@ fixed_clock_test!(a_commitment_is_carried_by_a_party_or_an_organization_under_on
             &format!("/api/v1/agreements/{aid}/terminate"),
             &w.admin,
             None,
-            Some(json!({"terminated_on": "2025-06-01", "reason": "Selesai"})),
+            Some(json!({"terminated_on": "2025-06-01", "termination_reason": "Selesai"})),
         )
         .await,
         200,
@@ -119,7 +110,7 @@ fixed_clock_test!(a_commitment_is_carried_by_a_party_or_an_organization_under_on
     assert_problem(res, 409).await;
 });
 
-fixed_clock_test!(progress_reports_form_an_append_only_log_that_sets_the_commitment, |app| async move {
+backend_test!(progress_reports_form_an_append_only_log_that_sets_the_commitment, fixed, |app| async move {
     let w = World::new(&app).await;
     let draft = app.create_agreement(&w.admin, w.pemkot_bpjs("NK/L/1")).await;
     let c = app
@@ -184,7 +175,7 @@ fixed_clock_test!(progress_reports_form_an_append_only_log_that_sets_the_commitm
         422,
     )
     .await;
-    assert_eq!(fields(&problem), vec!["progress_pct", "reported_on"]);
+    assert_eq!(problem_fields(&problem), vec!["progress_pct", "reported_on"]);
     let problem = assert_problem(
         report(
             &app,
@@ -196,13 +187,13 @@ fixed_clock_test!(progress_reports_form_an_append_only_log_that_sets_the_commitm
         422,
     )
     .await;
-    assert_eq!(fields(&problem), vec!["reported_on", "value_achieved"]);
+    assert_eq!(problem_fields(&problem), vec!["reported_on", "value_achieved"]);
     let problem = assert_problem(
         report(&app, &w.admin, &cid, json!({"status": "fulfilled", "progress_pct": 50})).await,
         422,
     )
     .await;
-    assert_eq!(fields(&problem), vec!["progress_pct"]);
+    assert_eq!(problem_fields(&problem), vec!["progress_pct"]);
     assert_problem(report(&app, &w.admin, &cid, json!({"status": "done"})).await, 422).await;
     assert_problem(report(&app, &w.admin, &cid, json!({"status": "missed", "id": cid})).await, 400).await;
 
@@ -255,7 +246,7 @@ fixed_clock_test!(progress_reports_form_an_append_only_log_that_sets_the_commitm
     );
 });
 
-fixed_clock_test!(overdue_is_derived_from_the_fixed_clock_and_filters_work, |app| async move {
+backend_test!(overdue_is_derived_from_the_fixed_clock_and_filters_work, fixed, |app| async move {
     let w = World::new(&app).await;
     let a = app.active_agreement(&w, "NK/O/1").await;
     let aid = id(&a);
@@ -347,7 +338,7 @@ fixed_clock_test!(overdue_is_derived_from_the_fixed_clock_and_filters_work, |app
     assert_eq!(cleared["description"], "tanpa tenggat");
 });
 
-fixed_clock_test!(commitment_edits_need_if_match_and_valid_fields, |app| async move {
+backend_test!(commitment_edits_need_if_match_and_valid_fields, fixed, |app| async move {
     let w = World::new(&app).await;
     let a = app.active_agreement(&w, "NK/PATCH/1").await;
     let c = app
@@ -383,7 +374,7 @@ fixed_clock_test!(commitment_edits_need_if_match_and_valid_fields, |app| async m
         422,
     )
     .await;
-    assert_eq!(fields(&problem), vec!["responsible_organization_id", "target_unit"]);
+    assert_eq!(problem_fields(&problem), vec!["responsible_organization_id", "target_unit"]);
     let moved = expect(
         send(
             &app,
@@ -406,7 +397,7 @@ fixed_clock_test!(commitment_edits_need_if_match_and_valid_fields, |app| async m
     assert_problem(app.read(&w.admin, "/api/v1/commitments/not-a-uuid").await, 404).await;
 });
 
-fixed_clock_test!(who_may_add_edit_and_report_on_commitments, |app| async move {
+backend_test!(who_may_add_edit_and_report_on_commitments, fixed, |app| async move {
     let w = World::new(&app).await;
     // The BPJS branch and the Perisai agency (a partner).
     let mut body = w.pemkot_bpjs("PKS/PERISAI/1");

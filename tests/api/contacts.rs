@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::assert_problem;
-use crate::organizations::{audit_of, delete, field_names, patch, read};
+use crate::helpers::{assert_problem, problem_fields};
+use crate::organizations::{audit_of, delete, patch, read};
 
 backend_test!(contacts_are_created_listed_changed_and_deleted, |app| async move {
     let token = app.admin_token().await;
@@ -69,7 +69,7 @@ backend_test!(contacts_are_created_listed_changed_and_deleted, |app| async move 
     )
     .await;
     let problem = assert_problem(res, 422).await;
-    assert_eq!(field_names(&problem), ["email", "full_name", "phone"]);
+    assert_eq!(problem_fields(&problem), ["email", "full_name", "phone"]);
 
     let siti_path = format!("/api/v1/contacts/{siti}");
     let res = delete(&app, &token, &siti_path, None).await;
@@ -114,7 +114,7 @@ backend_test!(contacts_of_an_unknown_organization_are_404_and_bad_fields_422, |a
         .await
         .unwrap();
     let problem = assert_problem(res, 422).await;
-    assert_eq!(field_names(&problem), ["email", "full_name", "position"]);
+    assert_eq!(problem_fields(&problem), ["email", "full_name", "position"]);
     let res = app
         .get("/api/v1/contacts/01890000-0000-7000-8000-000000000000")
         .bearer_auth(&token)

@@ -5,18 +5,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Backend, TestApp, assert_problem, spawn_app_with};
-use crate::support_agreements::{World, expect, fixed_clock, send};
+use crate::helpers::{TestApp, assert_problem, problem_fields};
+use crate::support_agreements::{World, expect, send};
 use crate::support_results::padang_rows;
-
-fn fields(problem: &Value) -> Vec<String> {
-    let mut f: Vec<String> = problem["errors"]
-        .as_array()
-        .map(|e| e.iter().map(|f| f["field"].as_str().unwrap().to_string()).collect())
-        .unwrap_or_default();
-    f.sort();
-    f
-}
 
 async fn put(app: &TestApp, token: &str, rows: Vec<Value>) -> reqwest::Response {
     send(app, Method::PUT, "/api/v1/coverage", token, None, Some(json!({"rows": rows}))).await
@@ -40,7 +31,7 @@ fn find<'a>(rows: &'a Value, segment: &str, period: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {segment} {period} row"))
 }
 
-fixed_clock_test!(the_same_rows_twice_change_nothing, |app| async move {
+backend_test!(the_same_rows_twice_change_nothing, fixed, |app| async move {
     let w = World::new(&app).await;
     let bpjs = w.token(&app, "bpjs", "bpjs_staff", Some(&w.orgs.bpjs)).await;
     let first = expect(put(&app, &bpjs, padang_rows()).await, 200).await;
@@ -80,7 +71,7 @@ fixed_clock_test!(the_same_rows_twice_change_nothing, |app| async move {
     assert_eq!(app.count_rows("coverage"), 15);
 });
 
-fixed_clock_test!(only_admin_and_bpjs_staff_record_coverage, |app| async move {
+backend_test!(only_admin_and_bpjs_staff_record_coverage, fixed, |app| async move {
     let w = World::new(&app).await;
     let csv = "region_code,segment,period,target,realization,source\n1371,pu,2023,10,5,x\n".to_string();
     for (name, role, org) in [
@@ -97,7 +88,7 @@ fixed_clock_test!(only_admin_and_bpjs_staff_record_coverage, |app| async move {
     assert_eq!(app.count_rows("coverage"), 15);
 });
 
-fixed_clock_test!(bad_rows_are_all_named_and_nothing_is_written, |app| async move {
+backend_test!(bad_rows_are_all_named_and_nothing_is_written, fixed, |app| async move {
     let w = World::new(&app).await;
     let rows = vec![
         json!({"region_code": "1371", "segment": "pu", "period": "2023", "target": 10, "realization": 5}),
@@ -107,7 +98,7 @@ fixed_clock_test!(bad_rows_are_all_named_and_nothing_is_written, |app| async mov
     ];
     let problem = assert_problem(put(&app, &w.admin, rows).await, 422).await;
     assert_eq!(
-        fields(&problem),
+        problem_fields(&problem),
         [
             "rows[1].period",
             "rows[1].region_code",
@@ -130,7 +121,7 @@ fixed_clock_test!(bad_rows_are_all_named_and_nothing_is_written, |app| async mov
     assert_eq!(app.audit_count("coverage"), 0);
 });
 
-fixed_clock_test!(a_csv_import_with_three_bad_rows_in_a_thousand_imports_nothing, |app| async move {
+backend_test!(a_csv_import_with_three_bad_rows_in_a_thousand_imports_nothing, fixed, |app| async move {
     let w = World::new(&app).await;
     let mut csv = String::from("region_code,segment,period,target,realization,source\n");
     // 1,000 rows: 1371 and 1372 × five segments × 100 months (2016-01 … 2024-04).
@@ -161,7 +152,7 @@ fixed_clock_test!(a_csv_import_with_three_bad_rows_in_a_thousand_imports_nothing
     }
     assert_eq!(csv.lines().count(), 1001);
     let problem = assert_problem(import(&app, &w.admin, csv.clone()).await, 422).await;
-    assert_eq!(fields(&problem), ["line 3.target", "line 500.segment", "line 999"]);
+    assert_eq!(problem_fields(&problem), ["line 3.target", "line 500.segment", "line 999"]);
     assert_eq!(app.count_rows("coverage"), 0, "nothing is imported");
     assert_eq!(app.audit_count("coverage"), 0);
 
@@ -180,12 +171,12 @@ fixed_clock_test!(a_csv_import_with_three_bad_rows_in_a_thousand_imports_nothing
     assert_eq!(app.audit_count("coverage"), 997);
 });
 
-fixed_clock_test!(csv_imports_check_the_header_and_the_media_type, |app| async move {
+backend_test!(csv_imports_check_the_header_and_the_media_type, fixed, |app| async move {
     let w = World::new(&app).await;
     let problem =
         assert_problem(import(&app, &w.admin, "region,segment,period\n1371,pu,2023\n".into()).await, 422)
             .await;
-    assert_eq!(fields(&problem), ["line 1"]);
+    assert_eq!(problem_fields(&problem), ["line 1"]);
     let res =
         send(&app, Method::POST, "/api/v1/coverage/import", &w.admin, None, Some(json!({"rows": []}))).await;
     assert_problem(res, 415).await;
@@ -202,10 +193,10 @@ fixed_clock_test!(csv_imports_check_the_header_and_the_media_type, |app| async m
         422,
     )
     .await;
-    assert_eq!(fields(&problem), ["rows"]);
+    assert_eq!(problem_fields(&problem), ["rows"]);
 });
 
-fixed_clock_test!(coverage_is_filtered_and_paged, |app| async move {
+backend_test!(coverage_is_filtered_and_paged, fixed, |app| async move {
     let w = World::new(&app).await;
     expect(put(&app, &w.admin, padang_rows()).await, 200).await;
     let other = vec![
@@ -255,17 +246,14 @@ fixed_clock_test!(coverage_is_filtered_and_paged, |app| async move {
     assert!(text.contains("1371,bpu,2023,73987,55086,74.5,yellow"), "{text}");
 });
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn zone_thresholds_come_from_the_settings() {
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        if backend == Backend::Postgres && !crate::helpers::postgres_enabled() {
-            continue;
-        }
-        let app = spawn_app_with(backend, fixed_clock(), |s| {
-            s.zone_green_pct = 90.0;
-            s.zone_yellow_pct = 75.0;
-        })
-        .await;
+backend_test!(
+    zone_thresholds_come_from_the_settings,
+    fixed,
+    settings = |s| {
+        s.zone_green_pct = 90.0;
+        s.zone_yellow_pct = 75.0;
+    },
+    |app| async move {
         let admin = app.admin_token().await;
         let rows = padang_rows();
         let summary = expect(put(&app, &admin, rows).await, 200).await;
@@ -273,16 +261,16 @@ async fn zone_thresholds_come_from_the_settings() {
         assert_eq!(find(&summary["rows"], "jakon", "2022")["zone"], "green"); // 122.5
         assert_eq!(find(&summary["rows"], "pu", "2023")["zone"], "yellow"); // 87.6
     }
-}
+);
 
 // Found by contract fuzzing: two regions' figures near i64::MAX made the coverage report overflow (500).
-fixed_clock_test!(figures_are_capped_so_that_reports_add_them_up, |app| async move {
+backend_test!(figures_are_capped_so_that_reports_add_them_up, fixed, |app| async move {
     let w = World::new(&app).await;
     let max = 1_000_000_000_000_000_i64;
     let row = |region: &str, segment: &str, target: i64, realization: i64| json!({"region_code": region, "segment": segment, "period": "2023", "target": target, "realization": realization});
     let problem =
         assert_problem(put(&app, &w.admin, vec![row("1371", "pu", max + 1, i64::MAX)]).await, 422).await;
-    assert_eq!(fields(&problem), ["rows[0].realization", "rows[0].target"]);
+    assert_eq!(problem_fields(&problem), ["rows[0].realization", "rows[0].target"]);
     assert_eq!(app.count_rows("coverage"), 0);
 
     let rows = ["1371", "1303"]

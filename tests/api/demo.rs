@@ -65,8 +65,7 @@ fn row<'a>(rows: &'a [Value], region: &str, segment: &str, period: &str) -> &'a 
         .unwrap_or_else(|| panic!("no coverage row {region} {segment} {period}"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn demo_serves_every_figure_of_the_study() {
+api_test!(demo_serves_every_figure_of_the_study, async {
     let dir = tempfile::tempdir().expect("temp dir");
     let url = format!("sqlite://{}", dir.path().join("demo.db").display());
     let server = ServerProcess::start(support_server::command(&url, dir.path()), &["--demo"]).await;
@@ -132,7 +131,7 @@ async fn demo_serves_every_figure_of_the_study() {
         users["items"].as_array().expect("items").iter().filter_map(|u| u["role"].as_str()).collect();
     roles.sort_unstable();
     assert_eq!(roles, ["admin", "auditor", "bpjs_staff", "opd_staff", "partner_staff"]);
-}
+});
 
 fn audit_count(app: &TestApp) -> i64 {
     use sinergi::db::schema::audit_events;
@@ -257,17 +256,8 @@ async fn run_readme_walkthrough(backend: crate::helpers::Backend) {
 }
 
 mod readme_walkthrough {
-    use crate::helpers::{Backend, postgres_enabled};
+    use crate::helpers::Backend;
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn sqlite() {
-        super::run_readme_walkthrough(Backend::Sqlite).await;
-    }
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn postgres() {
-        if postgres_enabled() {
-            super::run_readme_walkthrough(Backend::Postgres).await;
-        }
-    }
+    api_test!(sqlite, super::run_readme_walkthrough(Backend::Sqlite));
+    api_test!(postgres, postgres, super::run_readme_walkthrough(Backend::Postgres));
 }

@@ -276,8 +276,7 @@ backend_test!(cors_is_off_unless_origins_are_configured, |app| async move {
     assert!(!res.headers().contains_key("access-control-allow-origin"));
 });
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cors_admits_only_the_configured_origins() {
+api_test!(cors_admits_only_the_configured_origins, async {
     use crate::helpers::{Backend, spawn_app_with};
     let allowed = "https://portal.example.org";
     let app = spawn_app_with(Backend::Sqlite, sinergi::clock::Clock::System, |s| {
@@ -302,4 +301,4 @@ async fn cors_admits_only_the_configured_origins() {
 
     let res = app.get("/healthz").header("Origin", "https://elsewhere.example.net").send().await.unwrap();
     assert!(!res.headers().contains_key("access-control-allow-origin"));
-}
+});

@@ -17,39 +17,47 @@ pub enum Backend {
     Postgres,
 }
 
-/// Runs a test body once per backend: `backend_test!(name, |app| async move { ... });`
+/// Runs a test body once per backend, as `<file>::<name>::sqlite` and `<file>::<name>::postgres`:
+///
+/// ```text
+/// backend_test!(name, |app| async move { ... });
+/// backend_test!(name, fixed, |app| async move { ... });
+/// backend_test!(name, fixed, settings = |s| s.zone_green_pct = 90.0, |app| async move { ... });
+/// ```
+///
+/// `fixed` stops the clock at 09:00 UTC on `support_agreements::TODAY` (else the app runs on the system
+/// clock); `settings` changes the test settings. Both are optional, in that order. The PostgreSQL variant
+/// is ignored, with the reason, when there is no PostgreSQL (see `harness`).
 macro_rules! backend_test {
-    ($name:ident, |$app:ident| $body:expr) => {
+    (@clock) => { sinergi::clock::Clock::System };
+    (@clock fixed) => { $crate::support_agreements::fixed_clock() };
+    (@settings) => { |_: &mut sinergi::config::Settings| {} };
+    (@settings $adjust:expr) => { $adjust };
+    ($name:ident, fixed, $($rest:tt)*) => {
+        backend_test!(@test $name, [fixed] $($rest)*);
+    };
+    ($name:ident, $($rest:tt)*) => {
+        backend_test!(@test $name, [] $($rest)*);
+    };
+    (@test $name:ident, [$($clock:ident)?] $(settings = $adjust:expr,)? |$app:ident| $body:expr) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let $app = $crate::helpers::spawn_app($crate::helpers::Backend::Sqlite).await;
+            async fn run(backend: $crate::helpers::Backend) {
+                let $app = $crate::helpers::spawn_app_with(
+                    backend,
+                    backend_test!(@clock $($clock)?),
+                    backend_test!(@settings $($adjust)?),
+                )
+                .await;
                 $body.await
             }
 
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if !$crate::helpers::postgres_enabled() {
-                    return;
-                }
-                let $app = $crate::helpers::spawn_app($crate::helpers::Backend::Postgres).await;
-                $body.await
-            }
+            api_test!(sqlite, run($crate::helpers::Backend::Sqlite));
+            api_test!(postgres, postgres, run($crate::helpers::Backend::Postgres));
         }
     };
-}
-
-/// Whether the PostgreSQL runs are asked for. With `SINERGI_TEST_REQUIRE_POSTGRES=1` (CI) a missing URL
-/// fails the run instead of skipping PostgreSQL.
-pub fn postgres_enabled() -> bool {
-    let enabled = std::env::var("SINERGI_TEST_POSTGRES_URL").is_ok_and(|v| !v.is_empty());
-    if !enabled && std::env::var("SINERGI_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
-        panic!("SINERGI_TEST_REQUIRE_POSTGRES=1 but SINERGI_TEST_POSTGRES_URL is not set");
-    }
-    enabled
 }
 
 /// A database made for one test, removed when the test ends.
@@ -78,8 +86,7 @@ impl TestDatabase {
                 TestDatabase::Sqlite { _dir: dir, url }
             }
             Backend::Postgres => {
-                let admin_url =
-                    std::env::var("SINERGI_TEST_POSTGRES_URL").expect("SINERGI_TEST_POSTGRES_URL");
+                let admin_url = crate::harness::postgres_url().to_string();
                 static COUNTER: AtomicU64 = AtomicU64::new(0);
                 let name = format!(
                     "sinergi_test_{}_{}_{}",
@@ -87,8 +94,7 @@ impl TestDatabase {
                     COUNTER.fetch_add(1, Ordering::Relaxed),
                     uuid::Uuid::new_v4().simple()
                 );
-                let mut conn =
-                    PgConnection::establish(&admin_url).expect("connect to SINERGI_TEST_POSTGRES_URL");
+                let mut conn = PgConnection::establish(&admin_url).expect("connect to the tests' PostgreSQL");
                 diesel::sql_query(format!("CREATE DATABASE {name}"))
                     .execute(&mut conn)
                     .expect("create database");
@@ -235,6 +241,80 @@ impl TestApp {
     pub fn connection(&self) -> sinergi::db::DbConnection {
         sinergi::db::ConnectionFactory::new(self.db.url()).establish().expect("direct connection")
     }
+}
+
+/// Every write operation (each method but GET, HEAD and OPTIONS, of each path) of the app's OpenAPI
+/// document, as `("POST", "/api/v1/agreements/{id}/terminate")`, sorted.
+pub async fn write_operations(app: &TestApp) -> Vec<(String, String)> {
+    let res = app.get("/api-docs/openapi.json").send().await.expect("the OpenAPI document");
+    assert_eq!(res.status(), 200, "GET /api-docs/openapi.json");
+    let document: Value = res.json().await.expect("the OpenAPI document is JSON");
+    let paths = document["paths"].as_object().expect("the document has paths");
+    let mut operations: Vec<(String, String)> = paths
+        .iter()
+        .flat_map(|(path, item)| {
+            let methods = item.as_object().expect("a path item is an object");
+            methods
+                .keys()
+                .filter(|m| ["post", "put", "patch", "delete"].contains(&m.as_str()))
+                .map(move |m| (m.to_uppercase(), path.clone()))
+        })
+        .collect();
+    operations.sort();
+    assert!(operations.len() >= 30, "the document lists only {} write operations", operations.len());
+    operations
+}
+
+/// Fails unless `table` (the operations a test has a row for) and `excluded` (the ones it leaves out on
+/// purpose) together are exactly the write operations of the OpenAPI document: names every operation
+/// without a row, every row or exclusion of an operation that no longer exists, and every operation
+/// both in the table and excluded.
+pub fn assert_rows_for_every_write_operation(
+    operations: &[(String, String)],
+    table: &[(String, String)],
+    excluded: &[(&str, &str)],
+) {
+    let owned = |(m, p): &(&str, &str)| (m.to_string(), p.to_string());
+    let excluded: Vec<(String, String)> = excluded.iter().map(owned).collect();
+    let missing: Vec<_> =
+        operations.iter().filter(|op| !table.contains(op) && !excluded.contains(op)).collect();
+    let gone: Vec<_> = table.iter().chain(&excluded).filter(|op| !operations.contains(op)).collect();
+    let both: Vec<_> = table.iter().filter(|op| excluded.contains(op)).collect();
+    let mut twice: Vec<_> = table.iter().filter(|op| table.iter().filter(|o| o == op).count() > 1).collect();
+    twice.dedup();
+    let mut report = String::new();
+    for (what, ops) in [
+        ("operations without a row", missing),
+        ("rows (or exclusions) of operations the document does not have", gone),
+        ("operations both in the table and excluded", both),
+        ("operations with more than one row", twice),
+    ] {
+        if !ops.is_empty() {
+            report.push_str(&format!("\n{what}:"));
+            for (method, path) in ops {
+                report.push_str(&format!("\n  {method} {path}"));
+            }
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "the table does not match the write operations of the OpenAPI document:{report}"
+    );
+}
+
+/// The fields a 422 problem names (`errors[].field`), sorted.
+pub fn problem_fields(problem: &Value) -> Vec<String> {
+    let mut fields: Vec<String> = problem["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .map(|e| e["field"].as_str().expect("errors[].field is a string").to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    fields.sort();
+    fields
 }
 
 /// Asserts an RFC 9457 problem with this status, and answers its body.

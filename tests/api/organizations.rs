@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use sinergi::db::schema::audit_events;
 
-use crate::helpers::{TestApp, assert_problem};
+use crate::helpers::{TestApp, assert_problem, problem_fields};
 
 const ORGS: &str = "/api/v1/organizations";
 
@@ -36,17 +36,6 @@ pub async fn delete(app: &TestApp, token: &str, path: &str, etag: Option<&str>) 
         req = req.header("If-Match", etag);
     }
     req.send().await.unwrap()
-}
-
-pub fn field_names(problem: &Value) -> Vec<String> {
-    let mut names: Vec<String> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap().to_string())
-        .collect();
-    names.sort();
-    names
 }
 
 /// The audit events of one record, oldest first: (action, before, after).
@@ -171,7 +160,7 @@ backend_test!(one_422_lists_every_bad_field, |app| async move {
         .unwrap();
     let problem = assert_problem(res, 422).await;
     assert_eq!(
-        field_names(&problem),
+        problem_fields(&problem),
         ["email", "name", "notes", "parent_id", "phone", "region_code", "short_name", "website"]
     );
 
@@ -184,7 +173,7 @@ backend_test!(one_422_lists_every_bad_field, |app| async move {
         .await
         .unwrap();
     let problem = assert_problem(res, 422).await;
-    assert_eq!(field_names(&problem), ["kind"]);
+    assert_eq!(problem_fields(&problem), ["kind"]);
 
     // Unknown fields are refused (nobody sets id or version).
     let res = app
@@ -285,7 +274,7 @@ backend_test!(a_patch_needs_if_match_and_changes_only_what_it_names, |app| async
     assert_eq!(cleared["phone"], Value::Null);
     let res = patch(&app, &token, &path, Some("\"3\""), json!({"name": null, "email": "x"})).await;
     let problem = assert_problem(res, 422).await;
-    assert_eq!(field_names(&problem), ["email", "name"]);
+    assert_eq!(problem_fields(&problem), ["email", "name"]);
 
     // Changing the kind moves the sector with it unless the sector is given.
     let res = patch(&app, &token, &path, Some("\"3\""), json!({"kind": "community_org"})).await;
@@ -331,7 +320,7 @@ backend_test!(the_hierarchy_cannot_form_a_cycle, |app| async move {
     for parent in [&bidang, &dinas, &pemkot] {
         let res = patch(&app, &token, &path, Some("\"1\""), json!({"parent_id": parent})).await;
         let problem = assert_problem(res, 422).await;
-        assert_eq!(field_names(&problem), ["parent_id"]);
+        assert_eq!(problem_fields(&problem), ["parent_id"]);
     }
     let (org, _) = read(&app, &token, &path).await;
     assert_eq!(org["parent_id"], Value::Null);
@@ -445,10 +434,10 @@ backend_test!(the_list_filters_by_each_field_and_by_text, |app| async move {
 
     let res = app.get(&format!("{ORGS}?kind=castle")).bearer_auth(&token).send().await.unwrap();
     let problem = assert_problem(res, 422).await;
-    assert_eq!(field_names(&problem), ["kind"]);
+    assert_eq!(problem_fields(&problem), ["kind"]);
     let res = app.get(&format!("{ORGS}?parent_id=nope")).bearer_auth(&token).send().await.unwrap();
     let problem = assert_problem(res, 422).await;
-    assert_eq!(field_names(&problem), ["parent_id"]);
+    assert_eq!(problem_fields(&problem), ["parent_id"]);
     let res = app.get(&format!("{ORGS}?limit=201")).bearer_auth(&token).send().await.unwrap();
     assert_problem(res, 422).await;
     let res = app.get(&format!("{ORGS}?cursor=garbage")).bearer_auth(&token).send().await.unwrap();

@@ -113,11 +113,13 @@ impl Load {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn under_load_postgres_away_for_10_s_answers_503_quickly_recovers_and_loses_no_write() {
-    if !helpers::postgres_enabled() {
-        return;
-    }
+api_test!(
+    under_load_postgres_away_for_10_s_answers_503_quickly_recovers_and_loses_no_write,
+    postgres,
+    postgres_away_under_load()
+);
+
+async fn postgres_away_under_load() {
     let cluster = tokio::task::spawn_blocking(PrivateCluster::start).await.unwrap();
     let url = cluster.url();
     let app = helpers::spawn_app_on(&url, Clock::System, |_| {}).await;

@@ -4,18 +4,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem};
+use crate::helpers::{TestApp, assert_problem, problem_fields};
 use crate::support_agreements::{World, etag, expect, id, send};
 use crate::support_results::held;
-
-fn fields(problem: &Value) -> Vec<String> {
-    let mut f: Vec<String> = problem["errors"]
-        .as_array()
-        .map(|e| e.iter().map(|f| f["field"].as_str().unwrap().to_string()).collect())
-        .unwrap_or_default();
-    f.sort();
-    f
-}
 
 fn outcome(org: &str) -> Value {
     json!({"kind": "enrolment", "title": "Iuran pekerja rentan dibayar APBD", "value": 3000, "unit": "people",
@@ -27,7 +18,7 @@ async fn post(app: &TestApp, token: &str, body: Value) -> reqwest::Response {
     send(app, Method::POST, "/api/v1/outcomes", token, None, Some(body)).await
 }
 
-fixed_clock_test!(an_outcome_is_recorded_changed_and_deleted, |app| async move {
+backend_test!(an_outcome_is_recorded_changed_and_deleted, fixed, |app| async move {
     let w = World::new(&app).await;
     let agreement = app.active_agreement(&w, "NK/O/1").await;
     let aid = id(&agreement);
@@ -90,7 +81,7 @@ fixed_clock_test!(an_outcome_is_recorded_changed_and_deleted, |app| async move {
     assert_eq!(actions, ["create", "update", "delete"]);
 });
 
-fixed_clock_test!(outcome_links_must_exist_and_agree, |app| async move {
+backend_test!(outcome_links_must_exist_and_agree, fixed, |app| async move {
     let w = World::new(&app).await;
     let one = id(&app.active_agreement(&w, "NK/O/2").await);
     let two = id(&app.active_agreement(&w, "NK/O/3").await);
@@ -105,21 +96,24 @@ fixed_clock_test!(outcome_links_must_exist_and_agree, |app| async move {
     body["organization_id"] = json!(nowhere);
     let problem = assert_problem(post(&app, &w.admin, body).await, 422).await;
     assert_eq!(
-        fields(&problem),
+        problem_fields(&problem),
         ["activity_id", "agreement_id", "commitment_id", "organization_id", "regulation_id"]
     );
 
     let mut body = outcome(&w.orgs.dinsos);
     body["agreement_id"] = json!(one);
     body["commitment_id"] = json!(id(&commitment));
-    assert_eq!(fields(&assert_problem(post(&app, &w.admin, body).await, 422).await), ["commitment_id"]);
+    assert_eq!(
+        problem_fields(&assert_problem(post(&app, &w.admin, body).await, 422).await),
+        ["commitment_id"]
+    );
 
     let mut body = outcome(&w.orgs.dinsos);
     body["period_end"] = json!("2023-12-31");
     body["value"] = json!(-5);
     body["unit"] = Value::Null;
     assert_eq!(
-        fields(&assert_problem(post(&app, &w.admin, body).await, 422).await),
+        problem_fields(&assert_problem(post(&app, &w.admin, body).await, 422).await),
         ["period_end", "unit", "value"]
     );
     let mut body = outcome(&w.orgs.dinsos);
@@ -128,7 +122,7 @@ fixed_clock_test!(outcome_links_must_exist_and_agree, |app| async move {
     assert_eq!(app.count_rows("outcomes"), 0);
 });
 
-fixed_clock_test!(opd_and_partner_staff_credit_only_their_own_organization, |app| async move {
+backend_test!(opd_and_partner_staff_credit_only_their_own_organization, fixed, |app| async move {
     let w = World::new(&app).await;
     let dinsos = w.token(&app, "dinsos", "opd_staff", Some(&w.orgs.dinsos)).await;
     let bumn = w.token(&app, "bumn", "partner_staff", Some(&w.orgs.rumah_bumn)).await;
@@ -187,7 +181,7 @@ fixed_clock_test!(opd_and_partner_staff_credit_only_their_own_organization, |app
     assert_eq!(ids(&list), 0);
 });
 
-fixed_clock_test!(outcomes_under_restricted_agreements_are_hidden_from_non_parties, |app| async move {
+backend_test!(outcomes_under_restricted_agreements_are_hidden_from_non_parties, fixed, |app| async move {
     let w = World::new(&app).await;
     let mut body = w.pemkot_bpjs("NK/R/9");
     body["confidentiality"] = json!("restricted");
@@ -204,14 +198,17 @@ fixed_clock_test!(outcomes_under_restricted_agreements_are_hidden_from_non_parti
 });
 
 // Found by contract fuzzing: outcome values near i64::MAX made the agreement report overflow (500).
-fixed_clock_test!(values_are_capped_so_that_the_agreement_report_adds_them_up, |app| async move {
+backend_test!(values_are_capped_so_that_the_agreement_report_adds_them_up, fixed, |app| async move {
     let w = World::new(&app).await;
     let agreement = app.active_agreement(&w, "NK/O/9").await;
     let max = 1_000_000_000_000_000_i64;
     let mut body = outcome(&w.orgs.dinsos);
     body["agreement_id"] = json!(id(&agreement));
     body["value"] = json!(max + 1);
-    assert_eq!(fields(&assert_problem(post(&app, &w.admin, body.clone()).await, 422).await), ["value"]);
+    assert_eq!(
+        problem_fields(&assert_problem(post(&app, &w.admin, body.clone()).await, 422).await),
+        ["value"]
+    );
     assert_eq!(app.count_rows("outcomes"), 0);
 
     body["value"] = json!(max);

@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::assert_problem;
-use crate::organizations::{audit_of, delete, field_names, patch, read};
+use crate::helpers::{assert_problem, problem_fields};
+use crate::organizations::{audit_of, delete, patch, read};
 
 const REGS: &str = "/api/v1/regulations";
 
@@ -105,7 +105,7 @@ backend_test!(one_422_lists_every_bad_regulation_field, |app| async move {
         .unwrap();
     let problem = assert_problem(res, 422).await;
     assert_eq!(
-        field_names(&problem),
+        problem_fields(&problem),
         ["enacted_on", "enacted_on", "issuer", "kind", "number", "title", "url", "year"]
     );
     let res = app
@@ -116,7 +116,7 @@ backend_test!(one_422_lists_every_bad_regulation_field, |app| async move {
         .await
         .unwrap();
     let problem = assert_problem(res, 422).await;
-    assert_eq!(field_names(&problem), ["kind"]);
+    assert_eq!(problem_fields(&problem), ["kind"]);
     let res = app
         .post(REGS)
         .bearer_auth(&token)
@@ -125,7 +125,7 @@ backend_test!(one_422_lists_every_bad_regulation_field, |app| async move {
         .await
         .unwrap();
     let problem = assert_problem(res, 422).await;
-    assert_eq!(field_names(&problem), ["enacted_on"]);
+    assert_eq!(problem_fields(&problem), ["enacted_on"]);
     let res = app
         .post(REGS)
         .bearer_auth(&token)
@@ -134,7 +134,7 @@ backend_test!(one_422_lists_every_bad_regulation_field, |app| async move {
         .await
         .unwrap();
     let problem = assert_problem(res, 422).await;
-    assert_eq!(field_names(&problem), ["enacted_on", "enacted_on"]);
+    assert_eq!(problem_fields(&problem), ["enacted_on", "enacted_on"]);
 });
 
 backend_test!(the_regulation_list_filters_by_kind_status_year_and_text, |app| async move {
@@ -183,7 +183,7 @@ backend_test!(the_regulation_list_filters_by_kind_status_year_and_text, |app| as
     assert_problem(res, 422).await;
     let res = app.get(&format!("{REGS}?year=abc")).bearer_auth(&token).send().await.unwrap();
     let problem = assert_problem(res, 422).await;
-    assert_eq!(field_names(&problem), ["year"]);
+    assert_eq!(problem_fields(&problem), ["year"]);
 });
 
 backend_test!(

@@ -147,7 +147,7 @@ async fn csv(app: &TestApp, token: &str, path: &str) -> String {
     res.text().await.unwrap()
 }
 
-fixed_clock_test!(the_agreements_report_counts_by_hand, |app| async move {
+backend_test!(the_agreements_report_counts_by_hand, fixed, |app| async move {
     let f = fixture(&app).await;
     let report = expect(app.read(&f.w.admin, "/api/v1/reports/agreements").await, 200).await;
     assert_eq!(report["as_of"], "2025-06-15");
@@ -186,7 +186,7 @@ fixed_clock_test!(the_agreements_report_counts_by_hand, |app| async move {
     assert!(text.contains("NK/P/1") && !text.contains("PKS/P/2"));
 });
 
-fixed_clock_test!(the_agreement_report_has_activities_per_scope_and_outcomes, |app| async move {
+backend_test!(the_agreement_report_has_activities_per_scope_and_outcomes, fixed, |app| async move {
     let f = fixture(&app).await;
     let report = expect(app.read(&f.w.admin, &format!("/api/v1/agreements/{}/report", f.a)).await, 200).await;
     let scopes: Vec<(String, i64, Value)> = report["activities"]
@@ -254,7 +254,7 @@ fn org<'a>(w: &World, report: &'a Value, short: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {short}"))
 }
 
-fixed_clock_test!(the_collaboration_report_counts_by_hand, |app| async move {
+backend_test!(the_collaboration_report_counts_by_hand, fixed, |app| async move {
     let f = fixture(&app).await;
     let report = expect(app.read(&f.w.admin, "/api/v1/reports/collaboration").await, 200).await;
     let s = |x: &str| x.to_string();
@@ -334,7 +334,7 @@ fixed_clock_test!(the_collaboration_report_counts_by_hand, |app| async move {
     assert!(text.contains("trust,2"));
 });
 
-fixed_clock_test!(the_follow_ups_report_groups_by_organization, |app| async move {
+backend_test!(the_follow_ups_report_groups_by_organization, fixed, |app| async move {
     let f = fixture(&app).await;
     let report = expect(app.read(&f.w.admin, "/api/v1/reports/follow-ups").await, 200).await;
     let orgs = report["organizations"].as_array().unwrap();
@@ -354,7 +354,7 @@ fixed_clock_test!(the_follow_ups_report_groups_by_organization, |app| async move
     assert!(text.contains(",commitment,") && text.contains(",135\n"), "{text}");
 });
 
-fixed_clock_test!(the_coverage_report_and_chart_show_padang, |app| async move {
+backend_test!(the_coverage_report_and_chart_show_padang, fixed, |app| async move {
     let w = World::new(&app).await;
     expect(
         send(&app, Method::PUT, "/api/v1/coverage", &w.admin, None, Some(json!({"rows": padang_rows()})))

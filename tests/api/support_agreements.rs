@@ -14,41 +14,6 @@ pub fn fixed_clock() -> sinergi::clock::Clock {
     sinergi::clock::Clock::Fixed(at.with_timezone(&chrono::Utc))
 }
 
-/// Like `backend_test!`, with the clock fixed at [`TODAY`], so that `expired` and `overdue` are stable.
-macro_rules! fixed_clock_test {
-    ($name:ident, |$app:ident| $body:expr) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let $app = $crate::helpers::spawn_app_with(
-                    $crate::helpers::Backend::Sqlite,
-                    $crate::support_agreements::fixed_clock(),
-                    |_| {},
-                )
-                .await;
-                $body.await
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                if !$crate::helpers::postgres_enabled() {
-                    return;
-                }
-                let $app = $crate::helpers::spawn_app_with(
-                    $crate::helpers::Backend::Postgres,
-                    $crate::support_agreements::fixed_clock(),
-                    |_| {},
-                )
-                .await;
-                $body.await
-            }
-        }
-    };
-}
-
 /// The organizations of a test: Pemkot Padang with Disnakerin and Dinsos under it, the Padang BPJS branch,
 /// another BPJS branch, Rumah BUMN, a Perisai agency, and the city inspectorate (auditors).
 pub struct Orgs {
