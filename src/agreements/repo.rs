@@ -29,9 +29,24 @@ pub const REFERENCES: &[crate::http::Reference] = &[
     }),
 ];
 
+/// A row that does not read back (a stored value that is no value of its enumeration) is corrupt: a 500
+/// whose logged cause names the row. Other errors keep their meaning (no row is 404).
+pub fn named(table: &'static str, id: Id) -> impl FnOnce(diesel::result::Error) -> AppError {
+    move |e| match e {
+        diesel::result::Error::DeserializationError(cause) => {
+            AppError::internal(format!("{table} row {id} does not read back: {cause}"))
+        }
+        e => AppError::from(e),
+    }
+}
+
 /// The agreement with its parties, scopes and legal basis; 404 when there is none.
 pub fn load(conn: &mut DbConnection, id: Id) -> Result<AgreementRecord, AppError> {
-    let row = agreements::table.find(id).select(AgreementRow::as_select()).first(conn)?;
+    let row = agreements::table
+        .find(id)
+        .select(AgreementRow::as_select())
+        .first(conn)
+        .map_err(named("agreements", id))?;
     complete(conn, vec![row])?.pop().ok_or_else(AppError::not_found)
 }
 

@@ -13,7 +13,11 @@ use crate::error::AppError;
 use crate::http::expect_one_row;
 
 pub fn find(conn: &mut DbConnection, id: Id) -> Result<CommitmentRow, AppError> {
-    Ok(commitments::table.find(id).select(CommitmentRow::as_select()).first(conn)?)
+    commitments::table
+        .find(id)
+        .select(CommitmentRow::as_select())
+        .first(conn)
+        .map_err(crate::agreements::repo::named("commitments", id))
 }
 
 pub fn insert(conn: &mut DbConnection, row: &CommitmentRow) -> Result<(), AppError> {
