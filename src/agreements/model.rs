@@ -491,3 +491,46 @@ pub enum Visibility {
     /// Others see internal agreements and the restricted ones these organizations are party to.
     PartiesOf(Vec<Id>),
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+    use utoipa::PartialSchema;
+
+    use super::checks::{MAX_SHORT, MAX_TEXT, MAX_TITLE};
+    use super::*;
+    use crate::agreements::commitments::{CommitmentPatch, NewCommitment, NewProgress};
+
+    fn property<T: PartialSchema>(name: &str, keyword: &str) -> Value {
+        let schema = serde_json::to_value(T::schema()).unwrap_or_default();
+        schema["properties"][name][keyword].clone()
+    }
+
+    /// The schema's literals (utoipa takes no constants) say what the checks apply.
+    #[test]
+    fn the_schema_states_the_limits_the_checks_apply() {
+        let limits = [
+            (property::<NewAgreement>("number", "maxLength"), MAX_SHORT),
+            (property::<NewAgreement>("title", "maxLength"), MAX_TITLE),
+            (property::<NewAgreement>("summary", "maxLength"), MAX_TEXT),
+            (property::<AgreementPatch>("number", "maxLength"), MAX_SHORT),
+            (property::<AgreementPatch>("title", "maxLength"), MAX_TITLE),
+            (property::<AgreementPatch>("summary", "maxLength"), MAX_TEXT),
+            (property::<PartyInput>("signatory_name", "maxLength"), MAX_SHORT),
+            (property::<PartyInput>("signatory_position", "maxLength"), MAX_SHORT),
+            (property::<NewAmendment>("number", "maxLength"), MAX_SHORT),
+            (property::<NewAmendment>("summary", "maxLength"), MAX_TEXT),
+            (property::<NewCommitment>("title", "maxLength"), MAX_TITLE),
+            (property::<NewCommitment>("description", "maxLength"), MAX_TEXT),
+            (property::<CommitmentPatch>("title", "maxLength"), MAX_TITLE),
+            (property::<CommitmentPatch>("description", "maxLength"), MAX_TEXT),
+            (property::<NewProgress>("note", "maxLength"), MAX_TEXT),
+        ];
+        for (stated, applied) in limits {
+            assert_eq!(stated, json!(applied));
+        }
+        assert_eq!(property::<NewProgress>("progress_pct", "maximum"), json!(100));
+        assert_eq!(property::<NewProgress>("progress_pct", "minimum"), json!(0));
+        assert_eq!(property::<NewCommitment>("target_value", "minimum"), json!(0));
+    }
+}

@@ -385,7 +385,7 @@ pub async fn update_commitment(
         description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
     responses(
         (status = 201, body = ProgressUpdate, headers(("Location" = String))),
-        (status = 403, description = "Partner staff report only on commitments their organization (or one under it) carries out; BPJS and OPD staff, on agreements their organization is a party to",
+        (status = 403, description = "Partner staff report only on commitments carried out by their organization (or one above it); BPJS and OPD staff, only under agreements their organization (or one above it) is a party to",
             body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The commitment is fulfilled or cancelled, or its agreement is still a draft",
             body = crate::error::Problem, content_type = "application/problem+json"),
