@@ -44,6 +44,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(Endpoint::new("/commitments/{id}/updates").get(list_updates).post(create_update));
 }
 
+/// The `Idempotency-Key` header of the creating POSTs, for the OpenAPI document (the extractor is
+/// [`Idempotency`]).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+struct IdempotencyKey {
+    /// Makes the request safe to retry: the same key and body within 24 hours answer the first response again
+    #[param(rename = "Idempotency-Key")]
+    key: Option<String>,
+}
+
 /// `201 Created` for a record kept in its parent's list (an amendment, a progress report): `Location`
 /// names the list, and there is no `ETag`, since such a record never changes. Replayed for a repeated
 /// `Idempotency-Key` like every create.
@@ -92,8 +103,7 @@ pub async fn list_agreements(
 
 /// Create a draft agreement. The caller's organization (or one above it) must be among its parties.
 #[utoipa::path(post, path = "/api/v1/agreements", tag = "agreements", request_body = NewAgreement,
-    params(("Idempotency-Key" = Option<String>, Header,
-        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
+    params(IdempotencyKey),
     responses(
         (status = 201, body = Agreement, headers(("Location" = String), ("ETag" = String))),
         (status = 403, description = "The caller's organization (or one above it) is not among the bound parties",
@@ -214,8 +224,7 @@ pub async fn terminate_agreement(
 /// Amend an active (or expired) agreement: change its period, scopes and parties at once, and keep the
 /// amendment.
 #[utoipa::path(post, path = "/api/v1/agreements/{id}/amendments", tag = "agreements", request_body = NewAmendment,
-    params(("id" = Id, Path), ("Idempotency-Key" = Option<String>, Header,
-        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
+    params(("id" = Id, Path), IdempotencyKey),
     responses(
         (status = 201, body = Amendment, headers(("Location" = String))),
         (status = 409, description = "The agreement is not active or expired, or already has an amendment with this number",
@@ -293,8 +302,7 @@ pub async fn agreement_report(
 /// Add a commitment to an agreement. The responsible organization must be a party or under one.
 #[utoipa::path(post, path = "/api/v1/agreements/{id}/commitments", tag = "commitments",
     request_body = NewCommitment,
-    params(("id" = Id, Path), ("Idempotency-Key" = Option<String>, Header,
-        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
+    params(("id" = Id, Path), IdempotencyKey),
     responses(
         (status = 201, body = Commitment, headers(("Location" = String), ("ETag" = String))),
         (status = 409, description = "The agreement is terminated",
@@ -381,8 +389,7 @@ pub async fn update_commitment(
 /// Report progress on a commitment. The newest report sets the commitment's status and progress; a
 /// fulfilled or cancelled commitment takes no more (409).
 #[utoipa::path(post, path = "/api/v1/commitments/{id}/updates", tag = "commitments", request_body = NewProgress,
-    params(("id" = Id, Path), ("Idempotency-Key" = Option<String>, Header,
-        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
+    params(("id" = Id, Path), IdempotencyKey),
     responses(
         (status = 201, body = ProgressUpdate, headers(("Location" = String))),
         (status = 403, description = "Partner staff report only on commitments carried out by their organization (or one above it); BPJS and OPD staff, only under agreements their organization (or one above it) is a party to",
