@@ -4,8 +4,9 @@
 use chrono::NaiveDate;
 
 use super::model::{
-    AgreementPatch, AgreementRecord, AgreementRow, AgreementStatus, AmendmentChanges, Confidentiality,
-    NewAgreement, NewAmendment, PartyInput, Scope, Termination, bound_ids, checks,
+    AgreementKind, AgreementPatch, AgreementRecord, AgreementRow, AgreementStatus, AmendmentChanges,
+    Confidentiality, NewAgreement, NewAmendment, PartyInput, Scope, StoredStatus, Termination, bound_ids,
+    checks,
 };
 use crate::db::Id;
 use crate::error::{AppError, FieldError, text};
@@ -16,12 +17,12 @@ use crate::http::Validator;
 pub struct Content {
     pub number: Option<String>,
     pub title: String,
-    pub kind: String,
+    pub kind: AgreementKind,
     pub signed_on: Option<NaiveDate>,
     pub effective_from: Option<NaiveDate>,
     pub effective_until: Option<NaiveDate>,
     pub summary: Option<String>,
-    pub confidentiality: String,
+    pub confidentiality: Confidentiality,
     pub scopes: Vec<Scope>,
     pub legal_basis: Vec<Id>,
     pub parties: Vec<PartyInput>,
@@ -34,12 +35,12 @@ impl Content {
         let content = Content {
             number: v.optional("number", body.number, checks::MAX_SHORT),
             title: v.required("title", Some(body.title), checks::MAX_TITLE),
-            kind: body.kind.as_str().to_string(),
+            kind: body.kind,
             signed_on: body.signed_on,
             effective_from: body.effective_from,
             effective_until: body.effective_until,
             summary: v.optional("summary", body.summary, checks::MAX_TEXT),
-            confidentiality: body.confidentiality.unwrap_or(Confidentiality::Internal).as_str().to_string(),
+            confidentiality: body.confidentiality.unwrap_or(Confidentiality::Internal),
             scopes: checks::scopes(&body.scopes),
             legal_basis: checks::ids(&body.legal_basis),
             parties: checks::parties(&mut v, "parties", &body.parties),
@@ -55,12 +56,12 @@ impl Content {
         Content {
             number: r.number.clone(),
             title: r.title.clone(),
-            kind: r.kind.clone(),
+            kind: r.kind,
             signed_on: r.signed_on,
             effective_from: r.effective_from,
             effective_until: r.effective_until,
             summary: r.summary.clone(),
-            confidentiality: r.confidentiality.clone(),
+            confidentiality: r.confidentiality,
             scopes: record.scopes.clone(),
             legal_basis: record.legal_basis.clone(),
             parties: record
@@ -86,23 +87,13 @@ impl Content {
         if let Some(title) = patch.title {
             next.title = v.required("title", Some(title), checks::MAX_TITLE);
         }
-        if let Some(kind) = patch.kind {
-            next.kind = kind.as_str().to_string();
-        }
-        if let Some(v) = patch.signed_on {
-            next.signed_on = v;
-        }
-        if let Some(v) = patch.effective_from {
-            next.effective_from = v;
-        }
-        if let Some(v) = patch.effective_until {
-            next.effective_until = v;
-        }
+        next.kind = patch.kind.unwrap_or(next.kind);
+        next.signed_on = patch.signed_on.unwrap_or(next.signed_on);
+        next.effective_from = patch.effective_from.unwrap_or(next.effective_from);
+        next.effective_until = patch.effective_until.unwrap_or(next.effective_until);
+        next.confidentiality = patch.confidentiality.unwrap_or(next.confidentiality);
         if let Some(summary) = patch.summary {
             next.summary = v.optional("summary", summary, checks::MAX_TEXT);
-        }
-        if let Some(c) = patch.confidentiality {
-            next.confidentiality = c.as_str().to_string();
         }
         if let Some(scopes) = patch.scopes {
             next.scopes = checks::scopes(&scopes);
@@ -136,12 +127,12 @@ impl Content {
     pub fn apply_to(&self, row: &mut AgreementRow) {
         row.number = self.number.clone();
         row.title = self.title.clone();
-        row.kind = self.kind.clone();
+        row.kind = self.kind;
         row.signed_on = self.signed_on;
         row.effective_from = self.effective_from;
         row.effective_until = self.effective_until;
         row.summary = self.summary.clone();
-        row.confidentiality = self.confidentiality.clone();
+        row.confidentiality = self.confidentiality;
     }
 }
 
@@ -154,19 +145,19 @@ fn period(v: &mut Validator, content: &Content) {
 }
 
 fn is_active(record: &AgreementRecord) -> bool {
-    record.row.status == "active"
+    record.row.status == StoredStatus::Active
 }
 
 /// Whether a PATCH from `current` to `next` may be made. A terminated agreement is closed; an active one
 /// keeps its parties, scopes and period (an amendment changes those) and its number and signing date.
 pub fn check_edit(current: &AgreementRecord, next: &Content) -> Result<(), AppError> {
     let before = Content::of(current);
-    match current.row.status.as_str() {
-        "terminated" => Err(AppError::conflict(text(
+    match current.row.status {
+        StoredStatus::Terminated => Err(AppError::conflict(text(
             "A terminated agreement can no longer be changed.",
             "Perjanjian yang sudah diakhiri tidak dapat diubah lagi.",
         ))),
-        "active" => {
+        StoredStatus::Active => {
             let mut locked = Vec::new();
             if next.parties != before.parties {
                 locked.push("parties");
@@ -210,14 +201,14 @@ pub fn check_edit(current: &AgreementRecord, next: &Content) -> Result<(), AppEr
             v.check(next.signed_on.is_some(), "signed_on", required());
             v.finish()
         }
-        _ => Ok(()),
+        StoredStatus::Draft => Ok(()),
     }
 }
 
 /// Activation: a draft with a number, a signing date, a start and two distinct bound parties. The 409
 /// lists every reason at once, so that the client can fix them together.
 pub fn check_activation(record: &AgreementRecord) -> Result<(), AppError> {
-    if record.row.status != "draft" {
+    if record.row.status != StoredStatus::Draft {
         return Err(AppError::conflict(text(
             "Only a draft agreement can be activated.",
             "Hanya perjanjian berstatus draf yang dapat diberlakukan.",

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::db::schema::{agreement_parties, agreements, amendments};
 use crate::db::types::to_utc;
 use crate::db::{Id, Timestamp};
-use crate::error::text;
+use crate::error::{AppError, text};
 use crate::http::Validator;
 use crate::http::fields::nullable;
 
@@ -31,6 +31,16 @@ crate::str_enum! {
         Draft => "draft",
         Active => "active",
         Expired => "expired",
+        Terminated => "terminated",
+    }
+}
+
+crate::str_enum! {
+    /// The status as stored. `expired` is not stored: it is an active agreement past its end, told by the
+    /// date ([`AgreementRow::status_on`]).
+    pub enum StoredStatus {
+        Draft => "draft",
+        Active => "active",
         Terminated => "terminated",
     }
 }
@@ -75,13 +85,13 @@ pub struct AgreementRow {
     pub id: Id,
     pub number: Option<String>,
     pub title: String,
-    pub kind: String,
-    pub status: String,
+    pub kind: AgreementKind,
+    pub status: StoredStatus,
     pub signed_on: Option<NaiveDate>,
     pub effective_from: Option<NaiveDate>,
     pub effective_until: Option<NaiveDate>,
     pub summary: Option<String>,
-    pub confidentiality: String,
+    pub confidentiality: Confidentiality,
     pub terminated_on: Option<NaiveDate>,
     pub termination_reason: Option<String>,
     pub version: i32,
@@ -93,16 +103,18 @@ pub struct AgreementRow {
 impl AgreementRow {
     /// The status shown on `today`: an active agreement past its `effective_until` is expired.
     pub fn status_on(&self, today: NaiveDate) -> AgreementStatus {
-        match self.status.as_str() {
-            "active" if self.effective_until.is_some_and(|until| until < today) => AgreementStatus::Expired,
-            "active" => AgreementStatus::Active,
-            "terminated" => AgreementStatus::Terminated,
-            _ => AgreementStatus::Draft,
+        match self.status {
+            StoredStatus::Active if self.effective_until.is_some_and(|until| until < today) => {
+                AgreementStatus::Expired
+            }
+            StoredStatus::Active => AgreementStatus::Active,
+            StoredStatus::Terminated => AgreementStatus::Terminated,
+            StoredStatus::Draft => AgreementStatus::Draft,
         }
     }
 
     pub fn is_restricted(&self) -> bool {
-        self.confidentiality == Confidentiality::Restricted.as_str()
+        self.confidentiality == Confidentiality::Restricted
     }
 }
 
@@ -112,7 +124,7 @@ impl AgreementRow {
 pub struct PartyRow {
     pub agreement_id: Id,
     pub organization_id: Id,
-    pub role: String,
+    pub role: PartyRole,
     pub signatory_name: Option<String>,
     pub signatory_position: Option<String>,
     pub ordinal: i32,
@@ -149,13 +161,13 @@ impl AgreementRecord {
             id: r.id,
             number: r.number.clone(),
             title: r.title.clone(),
-            kind: r.kind.clone(),
+            kind: r.kind,
             status: r.status_on(today),
             signed_on: r.signed_on,
             effective_from: r.effective_from,
             effective_until: r.effective_until,
             summary: r.summary.clone(),
-            confidentiality: r.confidentiality.clone(),
+            confidentiality: r.confidentiality,
             scopes: self.scopes.clone(),
             legal_basis: self.legal_basis.clone(),
             parties: self.parties.clone(),
@@ -190,10 +202,7 @@ pub struct Agreement {
     #[schema(example = "130.60/NK/BKS-PDG/2021")]
     pub number: Option<String>,
     pub title: String,
-    /// nota_kesepahaman, nota_kesepakatan, perjanjian_kerja_sama, kerja_sama_operasional,
-    /// kerja_sama_fungsional or other.
-    #[schema(example = "nota_kesepakatan")]
-    pub kind: String,
+    pub kind: AgreementKind,
     /// Derived: `expired` when active and `effective_until` has passed.
     pub status: AgreementStatus,
     pub signed_on: Option<NaiveDate>,
@@ -201,9 +210,7 @@ pub struct Agreement {
     /// Empty: open-ended.
     pub effective_until: Option<NaiveDate>,
     pub summary: Option<String>,
-    /// internal or restricted.
-    #[schema(example = "internal")]
-    pub confidentiality: String,
+    pub confidentiality: Confidentiality,
     pub scopes: Vec<Scope>,
     /// Ids of the regulations the agreement rests on.
     pub legal_basis: Vec<Id>,
@@ -216,13 +223,25 @@ pub struct Agreement {
     pub created_by: Option<Id>,
 }
 
+impl crate::http::Record for Agreement {
+    fn location(&self) -> String {
+        format!("/api/v1/agreements/{}", self.id)
+    }
+
+    fn version(&self) -> i32 {
+        self.version
+    }
+}
+
 /// A party as a request names it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartyInput {
     pub organization_id: Id,
     pub role: PartyRole,
+    #[schema(max_length = 200)]
     pub signatory_name: Option<String>,
+    #[schema(max_length = 200)]
     pub signatory_position: Option<String>,
 }
 
@@ -236,14 +255,20 @@ pub fn bound_ids(parties: &[PartyInput]) -> Vec<Id> {
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAgreement {
-    #[schema(example = "130.60/NK/BKS-PDG/2021")]
+    /// Unique among agreements.
+    #[schema(max_length = 200, example = "130.60/NK/BKS-PDG/2021")]
     pub number: Option<String>,
-    #[schema(example = "Optimalisasi perlindungan jaminan sosial ketenagakerjaan")]
+    #[schema(
+        min_length = 1,
+        max_length = 300,
+        example = "Optimalisasi perlindungan jaminan sosial ketenagakerjaan"
+    )]
     pub title: String,
     pub kind: AgreementKind,
     pub signed_on: Option<NaiveDate>,
     pub effective_from: Option<NaiveDate>,
     pub effective_until: Option<NaiveDate>,
+    #[schema(max_length = 10000)]
     pub summary: Option<String>,
     /// Default internal.
     pub confidentiality: Option<Confidentiality>,
@@ -262,8 +287,9 @@ pub struct NewAgreement {
 #[serde(deny_unknown_fields)]
 pub struct AgreementPatch {
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub number: Option<Option<String>>,
+    #[schema(min_length = 1, max_length = 300)]
     pub title: Option<String>,
     pub kind: Option<AgreementKind>,
     #[serde(default, deserialize_with = "nullable")]
@@ -276,7 +302,7 @@ pub struct AgreementPatch {
     #[schema(value_type = Option<NaiveDate>)]
     pub effective_until: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 10000)]
     pub summary: Option<Option<String>>,
     pub confidentiality: Option<Confidentiality>,
     pub scopes: Option<Vec<Scope>>,
@@ -327,9 +353,11 @@ impl AmendmentChanges {
 #[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAmendment {
-    #[schema(example = "130.60/ADD-1/BKS-PDG/2023")]
+    /// Unique among the agreement's amendments.
+    #[schema(min_length = 1, max_length = 200, example = "130.60/ADD-1/BKS-PDG/2023")]
     pub number: String,
     pub signed_on: NaiveDate,
+    #[schema(min_length = 1, max_length = 10000)]
     pub summary: String,
     pub changes: AmendmentChanges,
 }
@@ -360,19 +388,24 @@ pub struct Amendment {
     pub created_by: Option<Id>,
 }
 
-impl From<AmendmentRow> for Amendment {
-    fn from(row: AmendmentRow) -> Amendment {
-        Amendment {
+impl TryFrom<AmendmentRow> for Amendment {
+    type Error = AppError;
+
+    /// The changes are written by this program from the same type: one that does not read back is a
+    /// corrupt row (500, the row named in the log), not an amendment without changes.
+    fn try_from(row: AmendmentRow) -> Result<Amendment, AppError> {
+        let changes = serde_json::from_str(&row.changes)
+            .map_err(|e| AppError::internal(format!("amendment {}: unreadable changes: {e}", row.id)))?;
+        Ok(Amendment {
             id: row.id,
             agreement_id: row.agreement_id,
             number: row.number,
             signed_on: row.signed_on,
             summary: row.summary,
-            // Written by this program from the same type; an unreadable one shows as no changes.
-            changes: serde_json::from_str(&row.changes).unwrap_or_default(),
+            changes,
             created_at: to_utc(row.created_at),
             created_by: row.created_by,
-        }
+        })
     }
 }
 
@@ -460,4 +493,47 @@ pub enum Visibility {
     Everything,
     /// Others see internal agreements and the restricted ones these organizations are party to.
     PartiesOf(Vec<Id>),
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+    use utoipa::PartialSchema;
+
+    use super::checks::{MAX_SHORT, MAX_TEXT, MAX_TITLE};
+    use super::*;
+    use crate::agreements::commitments::{CommitmentPatch, NewCommitment, NewProgress};
+
+    fn property<T: PartialSchema>(name: &str, keyword: &str) -> Value {
+        let schema = serde_json::to_value(T::schema()).unwrap_or_default();
+        schema["properties"][name][keyword].clone()
+    }
+
+    /// The schema's literals (utoipa takes no constants) say what the checks apply.
+    #[test]
+    fn the_schema_states_the_limits_the_checks_apply() {
+        let limits = [
+            (property::<NewAgreement>("number", "maxLength"), MAX_SHORT),
+            (property::<NewAgreement>("title", "maxLength"), MAX_TITLE),
+            (property::<NewAgreement>("summary", "maxLength"), MAX_TEXT),
+            (property::<AgreementPatch>("number", "maxLength"), MAX_SHORT),
+            (property::<AgreementPatch>("title", "maxLength"), MAX_TITLE),
+            (property::<AgreementPatch>("summary", "maxLength"), MAX_TEXT),
+            (property::<PartyInput>("signatory_name", "maxLength"), MAX_SHORT),
+            (property::<PartyInput>("signatory_position", "maxLength"), MAX_SHORT),
+            (property::<NewAmendment>("number", "maxLength"), MAX_SHORT),
+            (property::<NewAmendment>("summary", "maxLength"), MAX_TEXT),
+            (property::<NewCommitment>("title", "maxLength"), MAX_TITLE),
+            (property::<NewCommitment>("description", "maxLength"), MAX_TEXT),
+            (property::<CommitmentPatch>("title", "maxLength"), MAX_TITLE),
+            (property::<CommitmentPatch>("description", "maxLength"), MAX_TEXT),
+            (property::<NewProgress>("note", "maxLength"), MAX_TEXT),
+        ];
+        for (stated, applied) in limits {
+            assert_eq!(stated, json!(applied));
+        }
+        assert_eq!(property::<NewProgress>("progress_pct", "maximum"), json!(100));
+        assert_eq!(property::<NewProgress>("progress_pct", "minimum"), json!(0));
+        assert_eq!(property::<NewCommitment>("target_value", "minimum"), json!(0));
+    }
 }

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use super::lifecycle::Content;
 use super::model::{
     AgreementFilter, AgreementRecord, AgreementRow, AgreementStatus, AmendmentRow, Confidentiality, Party,
-    PartyRole, PartyRow, Scope, Visibility, checks,
+    PartyRow, Scope, StoredStatus, Visibility, checks,
 };
 use crate::db::schema::{
     activities, agreement_legal_basis, agreement_parties, agreement_scopes, agreements, amendments,
@@ -29,10 +29,25 @@ pub const REFERENCES: &[crate::http::Reference] = &[
     }),
 ];
 
+/// A row that does not read back (a stored value that is no value of its enumeration) is corrupt: a 500
+/// whose logged cause names the row. Other errors keep their meaning (no row is 404).
+pub fn named(table: &'static str, id: Id) -> impl FnOnce(diesel::result::Error) -> AppError {
+    move |e| match e {
+        diesel::result::Error::DeserializationError(cause) => {
+            AppError::internal(format!("{table} row {id} does not read back: {cause}"))
+        }
+        e => AppError::from(e),
+    }
+}
+
 /// The agreement with its parties, scopes and legal basis; 404 when there is none.
 pub fn load(conn: &mut DbConnection, id: Id) -> Result<AgreementRecord, AppError> {
-    let row = agreements::table.find(id).select(AgreementRow::as_select()).first(conn)?;
-    Ok(complete(conn, vec![row])?.remove(0))
+    let row = agreements::table
+        .find(id)
+        .select(AgreementRow::as_select())
+        .first(conn)
+        .map_err(named("agreements", id))?;
+    complete(conn, vec![row])?.pop().ok_or_else(AppError::not_found)
 }
 
 /// Attaches the child rows to each agreement, three queries for the whole list.
@@ -44,7 +59,7 @@ pub fn complete(conn: &mut DbConnection, rows: Vec<AgreementRow>) -> Result<Vec<
         .order((agreement_parties::agreement_id, agreement_parties::ordinal))
         .select((PartyRow::as_select(), organizations::name))
         .load(conn)?;
-    let scopes: Vec<(Id, String)> = agreement_scopes::table
+    let scopes: Vec<(Id, Scope)> = agreement_scopes::table
         .filter(agreement_scopes::agreement_id.eq_any(&ids))
         .select((agreement_scopes::agreement_id, agreement_scopes::scope))
         .load(conn)?;
@@ -57,8 +72,7 @@ pub fn complete(conn: &mut DbConnection, rows: Vec<AgreementRow>) -> Result<Vec<
         .into_iter()
         .map(|row| {
             let id = row.id;
-            let scopes: Vec<Scope> =
-                scopes.iter().filter(|(a, _)| *a == id).filter_map(|(_, s)| Scope::parse(s)).collect();
+            let scopes: Vec<Scope> = scopes.iter().filter(|(a, _)| *a == id).map(|(_, s)| *s).collect();
             let scopes = checks::scopes(&scopes);
             AgreementRecord {
                 parties: parties
@@ -67,7 +81,7 @@ pub fn complete(conn: &mut DbConnection, rows: Vec<AgreementRow>) -> Result<Vec<
                     .map(|(p, name)| Party {
                         organization_id: p.organization_id,
                         organization_name: name.clone(),
-                        role: PartyRole::parse(&p.role).unwrap_or(PartyRole::Party),
+                        role: p.role,
                         signatory_name: p.signatory_name.clone(),
                         signatory_position: p.signatory_position.clone(),
                     })
@@ -108,27 +122,28 @@ pub fn list_rows(
             .filter(agreement_parties::organization_id.eq_any(orgs.clone()))
             .select(agreement_parties::agreement_id);
         query = query.filter(
-            agreements::confidentiality
-                .eq(Confidentiality::Internal.as_str())
-                .or(agreements::id.eq_any(theirs)),
+            agreements::confidentiality.eq(Confidentiality::Internal).or(agreements::id.eq_any(theirs)),
         );
     }
     match filter.status {
         None => {}
-        Some(AgreementStatus::Draft) => query = query.filter(agreements::status.eq("draft")),
-        Some(AgreementStatus::Terminated) => query = query.filter(agreements::status.eq("terminated")),
+        Some(AgreementStatus::Draft) => query = query.filter(agreements::status.eq(StoredStatus::Draft)),
+        Some(AgreementStatus::Terminated) => {
+            query = query.filter(agreements::status.eq(StoredStatus::Terminated))
+        }
         Some(AgreementStatus::Active) => {
             query = query
-                .filter(agreements::status.eq("active"))
+                .filter(agreements::status.eq(StoredStatus::Active))
                 .filter(agreements::effective_until.is_null().or(agreements::effective_until.ge(today)))
         }
         Some(AgreementStatus::Expired) => {
-            query =
-                query.filter(agreements::status.eq("active")).filter(agreements::effective_until.lt(today))
+            query = query
+                .filter(agreements::status.eq(StoredStatus::Active))
+                .filter(agreements::effective_until.lt(today))
         }
     }
     if let Some(kind) = filter.kind {
-        query = query.filter(agreements::kind.eq(kind.as_str()));
+        query = query.filter(agreements::kind.eq(kind));
     }
     if let Some(party) = filter.party {
         let with_party = agreement_parties::table
@@ -138,7 +153,7 @@ pub fn list_rows(
     }
     if let Some(scope) = filter.scope {
         let with_scope = agreement_scopes::table
-            .filter(agreement_scopes::scope.eq(scope.as_str()))
+            .filter(agreement_scopes::scope.eq(scope))
             .select(agreement_scopes::agreement_id);
         query = query.filter(agreements::id.eq_any(with_scope));
     }
@@ -151,7 +166,7 @@ pub fn list_rows(
                 )
             })?;
         query = query
-            .filter(agreements::status.eq("active"))
+            .filter(agreements::status.eq(StoredStatus::Active))
             .filter(agreements::effective_until.ge(today))
             .filter(agreements::effective_until.le(until));
     }
@@ -217,7 +232,7 @@ fn insert_children(conn: &mut DbConnection, id: Id, content: &Content) -> Result
         .map(|(p, ordinal)| PartyRow {
             agreement_id: id,
             organization_id: p.organization_id,
-            role: p.role.as_str().to_string(),
+            role: p.role,
             signatory_name: p.signatory_name.clone(),
             signatory_position: p.signatory_position.clone(),
             ordinal,
@@ -229,7 +244,7 @@ fn insert_children(conn: &mut DbConnection, id: Id, content: &Content) -> Result
     }
     for scope in &content.scopes {
         diesel::insert_into(agreement_scopes::table)
-            .values((agreement_scopes::agreement_id.eq(id), agreement_scopes::scope.eq(scope.as_str())))
+            .values((agreement_scopes::agreement_id.eq(id), agreement_scopes::scope.eq(*scope)))
             .execute(conn)?;
     }
     for regulation in &content.legal_basis {

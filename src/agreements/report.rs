@@ -7,9 +7,11 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::commitments::{self, CommitmentStatus};
+use super::commitments::{CommitmentStatus, TargetUnit, repo as commitments};
 use super::lifecycle;
-use super::model::{AgreementRecord, AgreementStatus, Amendment, Party, Scope};
+use super::model::{
+    AgreementKind, AgreementRecord, AgreementStatus, Amendment, Confidentiality, Party, Scope,
+};
 use super::repo;
 use crate::activities::model::ActivityStatus;
 use crate::db::schema::{activities, audit_events, outcomes};
@@ -23,8 +25,8 @@ pub struct AgreementReport {
     pub agreement_id: Id,
     pub number: Option<String>,
     pub title: String,
-    pub kind: String,
-    pub confidentiality: String,
+    pub kind: AgreementKind,
+    pub confidentiality: Confidentiality,
     /// The date the report was made for (today by the server's clock).
     pub as_of: NaiveDate,
     pub status: AgreementStatus,
@@ -83,10 +85,8 @@ pub struct ScopeActivities {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OutcomeTotal {
-    /// enrolment, regulation_enacted, budget_allocated, people_reached or other.
-    pub kind: String,
-    /// people, idr, documents, sessions or other.
-    pub unit: String,
+    pub kind: OutcomeKind,
+    pub unit: TargetUnit,
     pub total: i64,
     pub count: i64,
 }
@@ -131,8 +131,8 @@ impl AgreementReport {
             line("agreement", "id", self.agreement_id, None),
             line("agreement", "number", or_empty(self.number.as_ref()), None),
             line("agreement", "title", &self.title, None),
-            line("agreement", "kind", &self.kind, None),
-            line("agreement", "confidentiality", &self.confidentiality, None),
+            line("agreement", "kind", self.kind, None),
+            line("agreement", "confidentiality", self.confidentiality, None),
             line("agreement", "as_of", self.as_of, None),
             line("agreement", "status", self.status, None),
             line("agreement", "signed_on", or_empty(self.signed_on), None),
@@ -220,16 +220,18 @@ pub fn build(
             });
         }
     }
-    let amendments =
-        repo::amendments(conn, row.id, None, i64::MAX)?.into_iter().map(Amendment::from).collect();
+    let amendments = repo::amendments(conn, row.id, None, i64::MAX)?
+        .into_iter()
+        .map(Amendment::try_from)
+        .collect::<Result<_, _>>()?;
     let mut entities: Vec<String> = all.iter().map(|c| c.id.to_string()).collect();
     entities.push(row.id.to_string());
     Ok(AgreementReport {
         agreement_id: row.id,
         number: row.number.clone(),
         title: row.title.clone(),
-        kind: row.kind.clone(),
-        confidentiality: row.confidentiality.clone(),
+        kind: row.kind,
+        confidentiality: row.confidentiality,
         as_of: today,
         status: row.status_on(today),
         signed_on: row.signed_on,
@@ -252,19 +254,19 @@ fn activities_by_scope(
     conn: &mut DbConnection,
     record: &AgreementRecord,
 ) -> Result<Vec<ScopeActivities>, AppError> {
-    let held: Vec<(Option<String>, Timestamp)> = activities::table
+    let held: Vec<(Option<Scope>, Timestamp)> = activities::table
         .filter(activities::agreement_id.eq(record.row.id))
         .filter(activities::status.eq(ActivityStatus::Held))
         .select((activities::scope, activities::starts_at))
         .load(conn)?;
     let mut scopes = record.scopes.clone();
-    scopes.extend(held.iter().filter_map(|(s, _)| s.as_deref().and_then(Scope::parse)));
+    scopes.extend(held.iter().filter_map(|(s, _)| *s));
     scopes.sort_by_key(|s| Scope::ALL.iter().position(|x| x == s));
     scopes.dedup();
     Ok(scopes
         .into_iter()
         .map(|scope| {
-            let of_scope = held.iter().filter(|(s, _)| s.as_deref() == Some(scope.as_str()));
+            let of_scope = held.iter().filter(|(s, _)| *s == Some(scope));
             ScopeActivities {
                 scope,
                 held: of_scope.clone().count() as i64,
@@ -276,20 +278,23 @@ fn activities_by_scope(
 
 /// Outcomes linked to the agreement, per kind and unit (values added up).
 fn outcomes_by_kind(conn: &mut DbConnection, agreement: Id) -> Result<Vec<OutcomeTotal>, AppError> {
-    let rows: Vec<(OutcomeKind, String, i64)> = outcomes::table
+    let rows: Vec<(OutcomeKind, TargetUnit, i64)> = outcomes::table
         .filter(outcomes::agreement_id.eq(agreement))
         .select((outcomes::kind, outcomes::unit, outcomes::value))
         .load(conn)?;
-    let mut totals: std::collections::BTreeMap<(&str, String), (i64, i64)> = Default::default();
+    // Ordered by the texts, as the API spells them.
+    let mut totals: std::collections::BTreeMap<(&str, &str), OutcomeTotal> = Default::default();
     for (kind, unit, value) in rows {
-        let entry = totals.entry((kind.as_str(), unit)).or_default();
-        entry.0 += value;
-        entry.1 += 1;
+        let total = totals.entry((kind.as_str(), unit.as_str())).or_insert(OutcomeTotal {
+            kind,
+            unit,
+            total: 0,
+            count: 0,
+        });
+        total.total += value;
+        total.count += 1;
     }
-    Ok(totals
-        .into_iter()
-        .map(|((kind, unit), (total, count))| OutcomeTotal { kind: kind.to_string(), unit, total, count })
-        .collect())
+    Ok(totals.into_values().collect())
 }
 
 /// The newest audit event on the agreement or its commitments.

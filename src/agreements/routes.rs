@@ -1,6 +1,10 @@
-//! `/agreements`, `/agreements/{id}/…` and `/commitments/…`: thin handlers over [`super::service`].
+//! `/agreements`, `/agreements/{id}/…` and `/commitments/…`: thin handlers. Each write extracts (user,
+//! path, body) and hands ONE use case of [`super::service`] or [`super::commitments::service`] to
+//! [`crate::http::write`]; each list hands one query to [`PageQuery::list`].
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
 
 use super::commitments::{
     self, Commitment, CommitmentFilter, CommitmentPatch, NewCommitment, NewProgress, ProgressUpdate,
@@ -10,13 +14,13 @@ use super::model::{
 };
 use super::repo;
 use super::report::{self, AgreementReport, ReportLine};
-use super::service::{self, Now};
+use super::service;
 use super::visibility::{self, Visibility};
 use crate::auth::{Action, AuthUser, policy};
-use crate::db::Id;
+use crate::db::{DbConnection, Id};
 use crate::error::AppError;
 use crate::http::csv;
-use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag};
+use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, PageQuery, Query, with_etag, write};
 use crate::state::AppState;
 
 crate::gate!(Action::EditAgreement { parties: &[] } => NewAgreement, AgreementPatch, NewAmendment, Termination);
@@ -40,18 +44,46 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(Endpoint::new("/commitments/{id}/updates").get(list_updates).post(create_update));
 }
 
-fn now(state: &AppState) -> Now {
-    Now(state.clock.now())
+/// The `Idempotency-Key` header of the creating POSTs, for the OpenAPI document (the extractor is
+/// [`Idempotency`]).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+struct IdempotencyKey {
+    /// Makes the request safe to retry: the same key and body within 24 hours answer the first response again
+    #[param(rename = "Idempotency-Key")]
+    key: Option<String>,
+}
+
+/// `201 Created` for a record kept in its parent's list (an amendment, a progress report): `Location`
+/// names the list, and there is no `ETag`, since such a record never changes. Replayed for a repeated
+/// `Idempotency-Key` like every create.
+async fn append<B, R, F>(
+    state: &AppState,
+    user: AuthUser,
+    idem: Idempotency,
+    body: Json<B>,
+    list: String,
+    use_case: F,
+) -> Result<HttpResponse, AppError>
+where
+    B: Serialize + Send + 'static,
+    R: Serialize,
+    F: FnOnce(&mut DbConnection, &AuthUser, DateTime<Utc>, B) -> Result<R, AppError> + Send + 'static,
+{
+    let body = body.into_inner();
+    let request = serde_json::to_value(&body).map_err(|e| AppError::internal(format!("request: {e}")))?;
+    let (now, caller) = (state.clock.now(), user.clone());
+    idem.create(state, &caller, &request, move |conn| {
+        Created::new(list, None, &use_case(conn, &user, now, body)?)
+    })
+    .await
 }
 
 /// List agreements, in creation order. Restricted agreements the caller is not party to are left out.
 #[utoipa::path(get, path = "/api/v1/agreements", tag = "agreements",
     params(AgreementFilter, PageQuery),
-    responses(
-        (status = 200, body = inline(Page<Agreement>)),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
-    ),
+    responses((status = 200, body = inline(crate::http::Page<Agreement>))),
     security(("bearer" = [])))]
 pub async fn list_agreements(
     req: HttpRequest,
@@ -61,30 +93,23 @@ pub async fn list_agreements(
     page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
-    let limit = page.limit()?;
-    let after: Option<Id> = page.after(&req)?;
-    let filter = filter.into_inner();
-    let visibility = Visibility::of(&user);
-    let today = state.clock.today();
-    let rows = state
-        .db
-        .run(move |conn| repo::list(conn, &filter, &visibility, today, after, i64::from(limit) + 1))
-        .await?;
-    let items = rows.iter().map(|r| r.view(today)).collect();
-    Ok(Page::from_rows(items, limit, |a: &Agreement| a.id).respond(&req))
+    let (filter, today) = (filter.into_inner(), state.clock.today());
+    let query = move |conn: &mut DbConnection, after, limit| {
+        let rows = repo::list(conn, &filter, &Visibility::of(&user), today, after, limit)?;
+        Ok(rows.iter().map(|r| r.view(today)).collect())
+    };
+    page.list(&req, &state, query, |a: &Agreement| a.id).await
 }
 
 /// Create a draft agreement. The caller's organization (or one above it) must be among its parties.
 #[utoipa::path(post, path = "/api/v1/agreements", tag = "agreements", request_body = NewAgreement,
-    params(("Idempotency-Key" = Option<String>, Header,
-        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
+    params(IdempotencyKey),
     responses(
         (status = 201, body = Agreement, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller's organization (or one above it) is not among the bound parties",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another agreement has this number",
+            body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create_agreement(
@@ -93,23 +118,13 @@ pub async fn create_agreement(
     idem: Idempotency,
     body: Json<NewAgreement>,
 ) -> Result<HttpResponse, AppError> {
-    let (now, body, writer) = (now(&state), body.into_inner(), user.clone());
-    let input = body.clone();
-    idem.create(&state, &user, &body, move |conn| {
-        let agreement = service::create(conn, &writer, now, input)?;
-        Created::new(format!("/api/v1/agreements/{}", agreement.id), Some(agreement.version), &agreement)
-    })
-    .await
+    write::create(&state, user, idem, body, service::create).await
 }
 
 /// One agreement. A restricted agreement is 404 to non-parties other than auditors and administrators.
 #[utoipa::path(get, path = "/api/v1/agreements/{id}", tag = "agreements",
     params(("id" = Id, Path)),
-    responses(
-        (status = 200, body = Agreement, headers(("ETag" = String))),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-    ),
+    responses((status = 200, body = Agreement, headers(("ETag" = String)))),
     security(("bearer" = [])))]
 pub async fn get_agreement(
     user: AuthUser,
@@ -129,13 +144,10 @@ pub async fn get_agreement(
     params(("id" = Id, Path), ("If-Match" = String, Header, description = "The agreement's ETag")),
     responses(
         (status = 200, body = Agreement, headers(("ETag" = String))),
-        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The caller acts for none of the bound parties, before or after the change",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The agreement is terminated; or it is active and the change touches parties, scopes or the period (amend it instead); or another agreement has the number",
+            body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn update_agreement(
@@ -145,10 +157,8 @@ pub async fn update_agreement(
     if_match: IfMatch,
     body: Json<AgreementPatch>,
 ) -> Result<HttpResponse, AppError> {
-    let (now, id, patch) = (now(&state), id.into_inner(), body.into_inner());
-    let agreement =
-        state.db.write(move |conn| service::update(conn, &user, now, id, &if_match, patch)).await?;
-    Ok(with_etag(HttpResponse::Ok(), agreement.version, &agreement))
+    let (id, patch) = (id.into_inner(), body.into_inner());
+    write::update(&state, move |conn, now| service::update(conn, &user, now, id, &if_match, patch)).await
 }
 
 /// Delete a draft agreement (If-Match required), with its commitments. Other agreements: 409.
@@ -156,11 +166,8 @@ pub async fn update_agreement(
     params(("id" = Id, Path), ("If-Match" = String, Header, description = "The agreement's ETag")),
     responses(
         (status = 204),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The agreement is not a draft, or activities or outcomes refer to it",
+            body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn delete_agreement(
@@ -169,9 +176,8 @@ pub async fn delete_agreement(
     id: web::Path<Id>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
-    let (now, id) = (now(&state), id.into_inner());
-    state.db.write(move |conn| service::delete(conn, &user, now, id, &if_match)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    let id = id.into_inner();
+    write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
 }
 
 /// Activate a draft. It needs a number, `signed_on`, `effective_from` and two distinct party
@@ -181,10 +187,8 @@ pub async fn delete_agreement(
     params(("id" = Id, Path), ("If-Match" = Option<String>, Header, description = "The agreement's ETag")),
     responses(
         (status = 200, body = Agreement, headers(("ETag" = String))),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not a draft, or something activation needs is missing (each listed in `errors`)",
+            body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn activate_agreement(
@@ -193,9 +197,8 @@ pub async fn activate_agreement(
     id: web::Path<Id>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
-    let (now, id) = (now(&state), id.into_inner());
-    let agreement = state.db.write(move |conn| service::activate(conn, &user, now, id, &if_match)).await?;
-    Ok(with_etag(HttpResponse::Ok(), agreement.version, &agreement))
+    let id = id.into_inner();
+    write::update(&state, move |conn, now| service::activate(conn, &user, now, id, &if_match)).await
 }
 
 /// Terminate an active (or expired) agreement, with the date and the reason.
@@ -203,12 +206,8 @@ pub async fn activate_agreement(
     params(("id" = Id, Path), ("If-Match" = Option<String>, Header, description = "The agreement's ETag")),
     responses(
         (status = 200, body = Agreement, headers(("ETag" = String))),
-        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The agreement is not active or expired",
+            body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn terminate_agreement(
@@ -218,24 +217,18 @@ pub async fn terminate_agreement(
     if_match: IfMatch,
     body: Json<Termination>,
 ) -> Result<HttpResponse, AppError> {
-    let (now, id, body) = (now(&state), id.into_inner(), body.into_inner());
-    let agreement =
-        state.db.write(move |conn| service::terminate(conn, &user, now, id, &if_match, body)).await?;
-    Ok(with_etag(HttpResponse::Ok(), agreement.version, &agreement))
+    let (id, input) = (id.into_inner(), body.into_inner());
+    write::update(&state, move |conn, now| service::terminate(conn, &user, now, id, &if_match, input)).await
 }
 
 /// Amend an active (or expired) agreement: change its period, scopes and parties at once, and keep the
 /// amendment.
 #[utoipa::path(post, path = "/api/v1/agreements/{id}/amendments", tag = "agreements", request_body = NewAmendment,
-    params(("id" = Id, Path), ("Idempotency-Key" = Option<String>, Header,
-        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
+    params(("id" = Id, Path), IdempotencyKey),
     responses(
         (status = 201, body = Amendment, headers(("Location" = String))),
-        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The agreement is not active or expired, or already has an amendment with this number",
+            body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create_amendment(
@@ -245,12 +238,11 @@ pub async fn create_amendment(
     idem: Idempotency,
     body: Json<NewAmendment>,
 ) -> Result<HttpResponse, AppError> {
-    let (now, id, body, writer) = (now(&state), id.into_inner(), body.into_inner(), user.clone());
-    let input = body.clone();
-    idem.create(&state, &user, &body, move |conn| {
-        let (_, amendment) = service::amend(conn, &writer, now, id, input)?;
-        // Amendments are kept in their agreement's list; they have no address of their own.
-        Created::new(format!("/api/v1/agreements/{id}/amendments"), None, &amendment)
+    let id = id.into_inner();
+    // Amendments are kept in their agreement's list; they have no address of their own.
+    let list = format!("/api/v1/agreements/{id}/amendments");
+    append(&state, user, idem, body, list, move |conn, user, now, input| {
+        service::amend(conn, user, now, id, input)
     })
     .await
 }
@@ -258,11 +250,7 @@ pub async fn create_amendment(
 /// The agreement's amendments, in the order they were made.
 #[utoipa::path(get, path = "/api/v1/agreements/{id}/amendments", tag = "agreements",
     params(("id" = Id, Path), PageQuery),
-    responses(
-        (status = 200, body = inline(Page<Amendment>)),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-    ),
+    responses((status = 200, body = inline(crate::http::Page<Amendment>))),
     security(("bearer" = [])))]
 pub async fn list_amendments(
     req: HttpRequest,
@@ -272,17 +260,12 @@ pub async fn list_amendments(
     page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
-    let (id, limit) = (id.into_inner(), page.limit()?);
-    let after: Option<Id> = page.after(&req)?;
-    let rows = state
-        .db
-        .run(move |conn| {
-            visibility::agreement(conn, &user, id)?;
-            repo::amendments(conn, id, after, i64::from(limit) + 1)
-        })
-        .await?;
-    let items: Vec<Amendment> = rows.into_iter().map(Amendment::from).collect();
-    Ok(Page::from_rows(items, limit, |a: &Amendment| a.id).respond(&req))
+    let id = id.into_inner();
+    let query = move |conn: &mut DbConnection, after, limit| {
+        visibility::agreement(conn, &user, id)?;
+        repo::amendments(conn, id, after, limit)?.into_iter().map(Amendment::try_from).collect()
+    };
+    page.list(&req, &state, query, |a: &Amendment| a.id).await
 }
 
 /// The agreement's report. With `Accept: text/csv`, one line per fact: section, item, value, detail.
@@ -293,8 +276,6 @@ pub async fn list_amendments(
             (AgreementReport = "application/json"),
             (Vec<ReportLine> = "text/csv"),
         )),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn agreement_report(
@@ -321,15 +302,11 @@ pub async fn agreement_report(
 /// Add a commitment to an agreement. The responsible organization must be a party or under one.
 #[utoipa::path(post, path = "/api/v1/agreements/{id}/commitments", tag = "commitments",
     request_body = NewCommitment,
-    params(("id" = Id, Path), ("Idempotency-Key" = Option<String>, Header,
-        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
+    params(("id" = Id, Path), IdempotencyKey),
     responses(
         (status = 201, body = Commitment, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The agreement is terminated",
+            body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create_commitment(
@@ -339,11 +316,9 @@ pub async fn create_commitment(
     idem: Idempotency,
     body: Json<NewCommitment>,
 ) -> Result<HttpResponse, AppError> {
-    let (now, id, body, writer) = (now(&state), id.into_inner(), body.into_inner(), user.clone());
-    let input = body.clone();
-    idem.create(&state, &user, &body, move |conn| {
-        let commitment = service::create_commitment(conn, &writer, now, id, input)?;
-        Created::new(format!("/api/v1/commitments/{}", commitment.id), Some(commitment.version), &commitment)
+    let id = id.into_inner();
+    write::create(&state, user, idem, body, move |conn, user, now, input| {
+        commitments::service::create(conn, user, now, id, input)
     })
     .await
 }
@@ -351,12 +326,7 @@ pub async fn create_commitment(
 /// The agreement's commitments, in creation order.
 #[utoipa::path(get, path = "/api/v1/agreements/{id}/commitments", tag = "commitments",
     params(("id" = Id, Path), CommitmentFilter, PageQuery),
-    responses(
-        (status = 200, body = inline(Page<Commitment>)),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
-    ),
+    responses((status = 200, body = inline(crate::http::Page<Commitment>))),
     security(("bearer" = [])))]
 pub async fn list_commitments(
     req: HttpRequest,
@@ -367,28 +337,19 @@ pub async fn list_commitments(
     page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
-    let (id, limit, today) = (id.into_inner(), page.limit()?, state.clock.today());
-    let after: Option<Id> = page.after(&req)?;
-    let filter = filter.into_inner();
-    let rows = state
-        .db
-        .run(move |conn| {
-            visibility::agreement(conn, &user, id)?;
-            commitments::list(conn, id, &filter, today, after, i64::from(limit) + 1)
-        })
-        .await?;
-    let items: Vec<Commitment> = rows.iter().map(|c| c.view(today)).collect();
-    Ok(Page::from_rows(items, limit, |c: &Commitment| c.id).respond(&req))
+    let (id, filter, today) = (id.into_inner(), filter.into_inner(), state.clock.today());
+    let query = move |conn: &mut DbConnection, after, limit| {
+        visibility::agreement(conn, &user, id)?;
+        let rows = commitments::repo::list(conn, id, &filter, today, after, limit)?;
+        Ok(rows.iter().map(|c| c.view(today)).collect())
+    };
+    page.list(&req, &state, query, |c: &Commitment| c.id).await
 }
 
 /// One commitment (404 when its agreement is restricted and the caller may not see it).
 #[utoipa::path(get, path = "/api/v1/commitments/{id}", tag = "commitments",
     params(("id" = Id, Path)),
-    responses(
-        (status = 200, body = Commitment, headers(("ETag" = String))),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-    ),
+    responses((status = 200, body = Commitment, headers(("ETag" = String)))),
     security(("bearer" = [])))]
 pub async fn get_commitment(
     user: AuthUser,
@@ -407,13 +368,8 @@ pub async fn get_commitment(
     params(("id" = Id, Path), ("If-Match" = String, Header, description = "The commitment's ETag")),
     responses(
         (status = 200, body = Commitment, headers(("ETag" = String))),
-        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The agreement is terminated",
+            body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn update_commitment(
@@ -423,26 +379,23 @@ pub async fn update_commitment(
     if_match: IfMatch,
     body: Json<CommitmentPatch>,
 ) -> Result<HttpResponse, AppError> {
-    let (now, id, patch) = (now(&state), id.into_inner(), body.into_inner());
-    let commitment = state
-        .db
-        .write(move |conn| service::update_commitment(conn, &user, now, id, &if_match, patch))
-        .await?;
-    Ok(with_etag(HttpResponse::Ok(), commitment.version, &commitment))
+    let (id, patch) = (id.into_inner(), body.into_inner());
+    write::update(&state, move |conn, now| {
+        commitments::service::update(conn, &user, now, id, &if_match, patch)
+    })
+    .await
 }
 
 /// Report progress on a commitment. The newest report sets the commitment's status and progress; a
 /// fulfilled or cancelled commitment takes no more (409).
 #[utoipa::path(post, path = "/api/v1/commitments/{id}/updates", tag = "commitments", request_body = NewProgress,
-    params(("id" = Id, Path), ("Idempotency-Key" = Option<String>, Header,
-        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
+    params(("id" = Id, Path), IdempotencyKey),
     responses(
         (status = 201, body = ProgressUpdate, headers(("Location" = String))),
-        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Partner staff report only on commitments carried out by their organization (or one above it); BPJS and OPD staff, only under agreements their organization (or one above it) is a party to",
+            body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The commitment is fulfilled or cancelled, or its agreement is still a draft",
+            body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create_update(
@@ -452,12 +405,11 @@ pub async fn create_update(
     idem: Idempotency,
     body: Json<NewProgress>,
 ) -> Result<HttpResponse, AppError> {
-    let (now, id, body, writer) = (now(&state), id.into_inner(), body.into_inner(), user.clone());
-    let input = body.clone();
-    idem.create(&state, &user, &body, move |conn| {
-        let (_, update) = service::report_progress(conn, &writer, now, id, input)?;
-        // Reports are kept in their commitment's log; they have no address of their own.
-        Created::new(format!("/api/v1/commitments/{id}/updates"), None, &update)
+    let id = id.into_inner();
+    // Reports are kept in their commitment's log; they have no address of their own.
+    let list = format!("/api/v1/commitments/{id}/updates");
+    append(&state, user, idem, body, list, move |conn, user, now, input| {
+        commitments::service::report_progress(conn, user, now, id, input)
     })
     .await
 }
@@ -465,11 +417,7 @@ pub async fn create_update(
 /// The commitment's progress log, oldest first.
 #[utoipa::path(get, path = "/api/v1/commitments/{id}/updates", tag = "commitments",
     params(("id" = Id, Path), PageQuery),
-    responses(
-        (status = 200, body = inline(Page<ProgressUpdate>)),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-    ),
+    responses((status = 200, body = inline(crate::http::Page<ProgressUpdate>))),
     security(("bearer" = [])))]
 pub async fn list_updates(
     req: HttpRequest,
@@ -479,15 +427,13 @@ pub async fn list_updates(
     page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
-    let (id, limit) = (id.into_inner(), page.limit()?);
-    let after: Option<Id> = page.after(&req)?;
-    let rows = state
-        .db
-        .run(move |conn| {
-            visibility::commitment(conn, &user, id)?;
-            commitments::updates(conn, id, after, i64::from(limit) + 1)
-        })
-        .await?;
-    let items: Vec<ProgressUpdate> = rows.into_iter().map(ProgressUpdate::from).collect();
-    Ok(Page::from_rows(items, limit, |u: &ProgressUpdate| u.id).respond(&req))
+    let id = id.into_inner();
+    let query = move |conn: &mut DbConnection, after, limit| {
+        visibility::commitment(conn, &user, id)?;
+        Ok(commitments::repo::updates(conn, id, after, limit)?
+            .into_iter()
+            .map(ProgressUpdate::from)
+            .collect())
+    };
+    page.list(&req, &state, query, |u: &ProgressUpdate| u.id).await
 }

@@ -4,7 +4,7 @@
 
 use diesel::prelude::*;
 
-use super::commitments::{self, CommitmentRow};
+use super::commitments::{CommitmentRow, repo as commitments};
 pub use super::model::Visibility;
 use super::model::{AgreementRecord, Confidentiality};
 use super::repo;
@@ -32,7 +32,7 @@ pub fn hidden(conn: &mut DbConnection, visibility: &Visibility) -> Result<Vec<Id
         .filter(agreement_parties::organization_id.eq_any(orgs.clone()))
         .select(agreement_parties::agreement_id);
     Ok(agreements::table
-        .filter(agreements::confidentiality.eq(Confidentiality::Restricted.as_str()))
+        .filter(agreements::confidentiality.eq(Confidentiality::Restricted))
         .filter(agreements::id.ne_all(theirs))
         .select(agreements::id)
         .load(conn)?)

@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::agreements::commitments::NewCommitment;
+use crate::agreements::commitments::service as commitments_service;
 use crate::agreements::model::{NewAgreement, PartyInput, PartyRole};
-use crate::agreements::service::{self as agreements, Now};
+use crate::agreements::service as agreements;
 use crate::audit::{self, Actor, Change};
 use crate::auth::{AuthUser, Role};
 use crate::coverage::model::{CoverageInput, Zones};
@@ -214,7 +215,7 @@ fn load_in(
         summary.created += 1;
     }
     for entry in &seed.agreements {
-        load_agreement(conn, &user, Now(now), entry, &mut summary)?;
+        load_agreement(conn, &user, now, entry, &mut summary)?;
     }
     for group in &seed.coverage {
         let rows = group
@@ -241,7 +242,7 @@ fn load_in(
 fn load_agreement(
     conn: &mut DbConnection,
     user: &AuthUser,
-    now: Now,
+    now: DateTime<Utc>,
     entry: &AgreementEntry,
     summary: &mut SeedSummary,
 ) -> Result<(), AppError> {
@@ -310,7 +311,7 @@ fn load_agreement(
                         text(format!("is not a commitment: {e}"), "bukan komitmen yang sah"),
                     )
                 })?;
-                agreements::create_commitment(conn, user, now, agreement_id, body)?.id
+                commitments_service::create(conn, user, now, agreement_id, body)?.id
             }
         };
         summary.count(existing.is_none());
@@ -328,7 +329,7 @@ fn load_agreement(
                 .first::<Id>(conn)
                 .optional()?;
             if found.is_none() {
-                crate::outcomes::repo::create(conn, user, now.0, body)?;
+                crate::outcomes::repo::create(conn, user, now, body)?;
             }
             summary.count(found.is_none());
         }

@@ -4,7 +4,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, problem_fields};
+use crate::helpers::{Backend, TestApp, assert_problem, problem_fields};
 use crate::support_agreements::{World, etag, expect, id, send};
 
 async fn report(app: &TestApp, token: &str, commitment: &str, body: Value) -> reqwest::Response {
@@ -475,4 +475,58 @@ backend_test!(who_may_add_edit_and_report_on_commitments, fixed, |app| async mov
     }
     let event = app.audit_rows().into_iter().rfind(|e| e.action == "report_progress").unwrap();
     assert_eq!(event.actor_username.as_deref(), Some("bpjs.staff"));
+});
+
+/// Stores `value` in `table.column` of the rows `filter` picks, past the database's own CHECK (a row
+/// written by another program, or by hand).
+fn corrupt(app: &TestApp, table: &str, column: &str, value: &str, filter: &str) {
+    use diesel::connection::SimpleConnection;
+    let sql = match app.backend {
+        Backend::Sqlite => {
+            format!(
+                "PRAGMA ignore_check_constraints = ON; UPDATE {table} SET {column} = '{value}' WHERE {filter};"
+            )
+        }
+        Backend::Postgres => format!(
+            "ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {table}_{column}_check; \
+             UPDATE {table} SET {column} = '{value}' WHERE {filter};"
+        ),
+    };
+    app.connection().batch_execute(&sql).unwrap();
+}
+
+backend_test!(a_corrupt_stored_value_is_a_server_error_not_a_default, fixed, |app| async move {
+    let w = World::new(&app).await;
+    let agreement = app.active_agreement(&w, "NK/X/1").await;
+    let aid = id(&agreement);
+    let commitment = app
+        .create_commitment(
+            &w.admin,
+            &aid,
+            json!({"title": "Bayar iuran", "responsible_organization_id": w.orgs.pemkot}),
+        )
+        .await;
+    let commitment_path = format!("/api/v1/commitments/{}", id(&commitment));
+    let amendment = json!({"number": "ADD/X/1", "signed_on": "2023-01-02", "summary": "Diperpanjang",
+        "changes": {"effective_until": "2027-03-01"}});
+    let amendments = format!("/api/v1/agreements/{aid}/amendments");
+    expect(send(&app, Method::POST, &amendments, &w.admin, None, Some(amendment)).await, 201).await;
+
+    // A status that is no commitment status was read as `planned` once; the stored changes of an
+    // amendment that do not read back, as no changes; a scope that is none, left out.
+    corrupt(&app, "commitments", "status", "finished", "1 = 1");
+    assert_problem(app.read(&w.admin, &commitment_path).await, 500).await;
+    assert_problem(app.read(&w.admin, &format!("/api/v1/agreements/{aid}/commitments")).await, 500).await;
+    corrupt(&app, "amendments", "changes", "{", "1 = 1");
+    assert_problem(app.read(&w.admin, &amendments).await, 500).await;
+    corrupt(&app, "agreement_scopes", "scope", "gardening", "scope = 'budget'");
+    assert_problem(app.read(&w.admin, &format!("/api/v1/agreements/{aid}")).await, 500).await;
+    // Writes refuse alike, and change nothing.
+    let patch = json!({"title": "Judul baru"});
+    let path = format!("/api/v1/agreements/{aid}");
+    assert_problem(
+        send(&app, Method::PATCH, &path, &w.admin, Some(&etag(&agreement)), Some(patch)).await,
+        500,
+    )
+    .await;
 });
