@@ -188,8 +188,7 @@ fn load_in(
         if let Some(parent) = &entry.parent {
             input.parent_id = Some(required_organization(conn, parent)?);
         }
-        let org = crate::organizations::repo::create(conn, input, user.id, now)?;
-        audit::record(conn, &actor, now, Change::new("create", "organization", org.id).after(&org))?;
+        crate::organizations::service::create(conn, &user, now, input)?;
         summary.created += 1;
     }
     for entry in &seed.regulations {
@@ -204,13 +203,7 @@ fn load_in(
             summary.unchanged += 1;
             continue;
         }
-        let regulation = crate::regulations::repo::create(conn, &fields, user.id, now)?;
-        audit::record(
-            conn,
-            &actor,
-            now,
-            Change::new("create", "regulation", regulation.id).after(&regulation),
-        )?;
+        crate::regulations::service::create(conn, &user, now, entry.record.clone())?;
         summary.created += 1;
     }
     for entry in &seed.agreements {

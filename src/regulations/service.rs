@@ -1,0 +1,89 @@
+//! The regulation use cases, each inside the caller's write transaction: check who may, check the
+//! fields, write, and record the audit event.
+
+use chrono::{DateTime, Utc};
+
+use super::model::{NewRegulation, Regulation, RegulationFields, RegulationFilter, RegulationPatch};
+use super::repo;
+use crate::auth::{Action, AuthUser, policy};
+use crate::db::{DbConnection, Id};
+use crate::error::{AppError, text};
+use crate::http::versioned::{audited_create, audited_delete, audited_update};
+use crate::http::{IfMatch, ensure_unreferenced};
+
+/// 409 when another regulation has the same kind, number, year and issuer.
+fn ensure_unique(conn: &mut DbConnection, fields: &RegulationFields, this: Option<Id>) -> Result<(), AppError> {
+    if repo::same_key(conn, fields, this)?.is_none() {
+        return Ok(());
+    }
+    let name = format!("{} {}/{} ({})", fields.kind, fields.number, fields.year, fields.issuer);
+    Err(AppError::conflict(text(
+        format!("The regulation {name} is registered already."),
+        format!("Regulasi {name} sudah terdaftar."),
+    )))
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    now: DateTime<Utc>,
+    input: NewRegulation,
+) -> Result<Regulation, AppError> {
+    policy::authorize(user, Action::EditRegistry)?;
+    let fields = input.validate(now.date_naive())?;
+    ensure_unique(conn, &fields, None)?;
+    let created = repo::insert(conn, &fields, user.id, now)?;
+    audited_create(conn, user, now, created)
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    now: DateTime<Utc>,
+    id: Id,
+    if_match: &IfMatch,
+    patch: RegulationPatch,
+) -> Result<Regulation, AppError> {
+    policy::authorize(user, Action::EditRegistry)?;
+    let current = repo::find(conn, id)?;
+    if_match.check(current.version)?;
+    let fields = patch.apply(&current).validate(now.date_naive())?;
+    if fields != RegulationFields::from(&current) {
+        ensure_unique(conn, &fields, Some(id))?;
+    }
+    let updated = repo::update(conn, &current, &fields, now)?;
+    audited_update(conn, user, now, &current, updated)
+}
+
+/// Deletes a regulation that nothing rests on (else 409).
+pub fn delete(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    now: DateTime<Utc>,
+    id: Id,
+    if_match: &IfMatch,
+) -> Result<(), AppError> {
+    policy::authorize(user, Action::EditRegistry)?;
+    let current = repo::find(conn, id)?;
+    if_match.check(current.version)?;
+    ensure_unreferenced(conn, id, repo::REFERENCES, None)?;
+    repo::delete(conn, &current)?;
+    audited_delete(conn, user, now, &current)
+}
+
+/// Up to `limit` regulations after `after` that match `filter`: every user may read the registry.
+pub fn list(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    filter: &RegulationFilter,
+    after: Option<Id>,
+    limit: i64,
+) -> Result<Vec<Regulation>, AppError> {
+    policy::authorize(user, Action::Read)?;
+    repo::list(conn, filter, after, limit)
+}
+
+pub fn get(conn: &mut DbConnection, user: &AuthUser, id: Id) -> Result<Regulation, AppError> {
+    policy::authorize(user, Action::Read)?;
+    repo::find(conn, id)
+}
