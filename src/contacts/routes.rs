@@ -70,8 +70,10 @@ pub async fn create_contact(
     body: Json<NewContact>,
 ) -> Result<HttpResponse, AppError> {
     let org = id.into_inner();
-    write::create(&state, user, idem, body, move |conn, user, now, body| service::create(conn, user, now, org, body))
-        .await
+    write::create(&state, user, idem, body, move |conn, user, now, body| {
+        service::create(conn, user, now, org, body)
+    })
+    .await
 }
 
 /// One contact.

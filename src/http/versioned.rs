@@ -86,8 +86,8 @@ macro_rules! versioned_rows {
             created_by: $crate::db::Id,
             now: chrono::DateTime<chrono::Utc>,
         ) -> Result<$row, $crate::error::AppError> {
-            use $crate::db::schema::$table as t;
             use diesel::prelude::*;
+            use $crate::db::schema::$table as t;
             let id = $crate::db::Id::new();
             let at = $crate::db::types::from_utc(now);
             diesel::insert_into(t::table)
@@ -109,27 +109,32 @@ macro_rules! versioned_rows {
             fields: &$fields,
             now: chrono::DateTime<chrono::Utc>,
         ) -> Result<$row, $crate::error::AppError> {
-            use $crate::db::schema::$table as t;
             use diesel::prelude::*;
+            use $crate::db::schema::$table as t;
             if *fields == <$fields>::from(current) {
                 return Ok(current.clone());
             }
-            let rows = diesel::update(t::table.filter(t::id.eq(current.id)).filter(t::version.eq(current.version)))
-                .set((
-                    fields,
-                    t::version.eq(current.version + 1),
-                    t::updated_at.eq($crate::db::types::from_utc(now)),
-                ))
-                .execute(conn)?;
+            let rows =
+                diesel::update(t::table.filter(t::id.eq(current.id)).filter(t::version.eq(current.version)))
+                    .set((
+                        fields,
+                        t::version.eq(current.version + 1),
+                        t::updated_at.eq($crate::db::types::from_utc(now)),
+                    ))
+                    .execute(conn)?;
             $crate::http::expect_one_row(rows)?;
             find(conn, current.id)
         }
 
-        pub fn delete(conn: &mut $crate::db::DbConnection, current: &$row) -> Result<(), $crate::error::AppError> {
-            use $crate::db::schema::$table as t;
+        pub fn delete(
+            conn: &mut $crate::db::DbConnection,
+            current: &$row,
+        ) -> Result<(), $crate::error::AppError> {
             use diesel::prelude::*;
-            let rows = diesel::delete(t::table.filter(t::id.eq(current.id)).filter(t::version.eq(current.version)))
-                .execute(conn)?;
+            use $crate::db::schema::$table as t;
+            let rows =
+                diesel::delete(t::table.filter(t::id.eq(current.id)).filter(t::version.eq(current.version)))
+                    .execute(conn)?;
             $crate::http::expect_one_row(rows)
         }
 
@@ -152,4 +157,17 @@ macro_rules! versioned_rows {
             }
         }
     };
+}
+
+/// The JSON Schema of `T` as the OpenAPI document shows it, for tests that compare the limits it states
+/// with the ones the validation applies.
+#[cfg(test)]
+pub fn schema_json<T: utoipa::PartialSchema>() -> serde_json::Value {
+    serde_json::to_value(T::schema()).unwrap_or_default()
+}
+
+/// Asserts that property `field` of `schema` states `key: value` (`maxLength`, `minLength`, `minimum`).
+#[cfg(test)]
+pub fn assert_states(schema: &serde_json::Value, field: &str, key: &str, value: usize) {
+    assert_eq!(schema["properties"][field][key], serde_json::json!(value), "{field}.{key} in {schema}");
 }

@@ -55,7 +55,13 @@ pub const REFERENCES: &[Reference] = &[
     }),
 ];
 
-crate::versioned_rows!(organizations, Organization, OrganizationFields, "organization", "/api/v1/organizations");
+crate::versioned_rows!(
+    organizations,
+    Organization,
+    OrganizationFields,
+    "organization",
+    "/api/v1/organizations"
+);
 
 pub fn exists(conn: &mut DbConnection, id: Id) -> Result<bool, AppError> {
     Ok(diesel::select(diesel::dsl::exists(organizations::table.find(id))).get_result(conn)?)

@@ -43,8 +43,13 @@ pub async fn list_organizations(
     page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let filter = filter.into_inner();
-    page.list(&req, &state, move |conn, after, limit| service::list(conn, &user, &filter, after, limit), |o| o.id)
-        .await
+    page.list(
+        &req,
+        &state,
+        move |conn, after, limit| service::list(conn, &user, &filter, after, limit),
+        |o| o.id,
+    )
+    .await
 }
 
 /// Register an organization.

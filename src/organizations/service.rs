@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::model::{NewOrganization, Organization, OrganizationFields, OrganizationFilter, OrganizationPatch};
+use super::model::{
+    NewOrganization, Organization, OrganizationFields, OrganizationFilter, OrganizationPatch,
+};
 use super::repo;
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::{DbConnection, Id};

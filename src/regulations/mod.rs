@@ -3,7 +3,7 @@
 
 pub mod model;
 pub mod repo;
-pub mod service;
 pub mod routes;
+pub mod service;
 
 pub use routes::configure;

@@ -107,7 +107,11 @@ pub struct NewRegulation {
     #[schema(max_length = 10000)]
     pub summary: Option<String>,
     /// An http:// or https:// URL of the text (e.g. on peraturan.bpk.go.id).
-    #[schema(max_length = 2000, pattern = "^https?://", example = "https://peraturan.bpk.go.id/Details/39268")]
+    #[schema(
+        max_length = 2000,
+        pattern = "^https?://",
+        example = "https://peraturan.bpk.go.id/Details/39268"
+    )]
     pub url: Option<String>,
 }
 
@@ -244,4 +248,27 @@ pub struct RegulationFilter {
     pub year: Option<i32>,
     /// Case-insensitive text contained in `title`, `number` or `issuer`.
     pub q: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::validate::MAX_URL;
+    use crate::http::versioned::{assert_states, schema_json};
+
+    #[test]
+    fn the_schema_states_the_limits_the_validation_applies() {
+        for schema in [schema_json::<NewRegulation>(), schema_json::<RegulationPatch>()] {
+            for (field, max) in [
+                ("number", MAX_NUMBER),
+                ("title", MAX_TITLE),
+                ("issuer", MAX_ISSUER),
+                ("summary", MAX_SUMMARY),
+                ("url", MAX_URL),
+            ] {
+                assert_states(&schema, field, "maxLength", max);
+            }
+            assert_states(&schema, "year", "minimum", FIRST_YEAR as usize);
+        }
+    }
 }

@@ -19,10 +19,7 @@ pub const REFERENCES: &[Reference] = &[
             .get_result(conn)
     }),
     Reference::new("outcomes", "capaian", |conn, id| {
-        outcomes::table
-            .filter(outcomes::regulation_id.eq(id))
-            .count()
-            .get_result(conn)
+        outcomes::table.filter(outcomes::regulation_id.eq(id)).count().get_result(conn)
     }),
 ];
 

@@ -12,7 +12,11 @@ use crate::http::versioned::{audited_create, audited_delete, audited_update};
 use crate::http::{IfMatch, ensure_unreferenced};
 
 /// 409 when another regulation has the same kind, number, year and issuer.
-fn ensure_unique(conn: &mut DbConnection, fields: &RegulationFields, this: Option<Id>) -> Result<(), AppError> {
+fn ensure_unique(
+    conn: &mut DbConnection,
+    fields: &RegulationFields,
+    this: Option<Id>,
+) -> Result<(), AppError> {
     if repo::same_key(conn, fields, this)?.is_none() {
         return Ok(());
     }

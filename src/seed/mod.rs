@@ -18,7 +18,7 @@ use serde_json::Value;
 use crate::agreements::commitments::NewCommitment;
 use crate::agreements::model::{NewAgreement, PartyInput, PartyRole};
 use crate::agreements::service::{self as agreements, Now};
-use crate::audit::{self, Actor, Change};
+
 use crate::auth::{AuthUser, Role};
 use crate::coverage::model::{CoverageInput, Zones};
 use crate::db::schema::{
@@ -420,7 +420,7 @@ pub fn create_demo_users(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<
             organization_id: Some(organization_id),
             password: password.clone(),
         };
-        crate::users::create_directly(conn, &Actor::system("demo"), now, new)?;
+        crate::users::service::create_as_system(conn, "demo", now, new)?;
         created.push(DemoUser {
             username: username.into(),
             role,
