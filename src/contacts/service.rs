@@ -9,8 +9,7 @@ use super::repo;
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::{DbConnection, Id};
 use crate::error::AppError;
-use crate::http::IfMatch;
-use crate::http::versioned::{audited_create, audited_delete, audited_update};
+use crate::http::{IfMatch, versioned};
 use crate::organizations;
 
 fn may_edit(user: &AuthUser, organization: Id) -> Result<(), AppError> {
@@ -52,8 +51,7 @@ pub fn create(
     may_edit(user, organization)?;
     ensure_organization(conn, organization)?;
     let fields = input.validate(organization)?;
-    let created = repo::insert(conn, &fields, user.id, now)?;
-    audited_create(conn, user, now, created)
+    versioned::create(conn, user, now, &fields)
 }
 
 pub fn update(
@@ -64,12 +62,10 @@ pub fn update(
     if_match: &IfMatch,
     patch: ContactPatch,
 ) -> Result<Contact, AppError> {
-    let current = repo::find(conn, id)?;
-    may_edit(user, current.organization_id)?;
-    if_match.check(current.version)?;
-    let fields = patch.apply(&current).validate(current.organization_id)?;
-    let updated = repo::update(conn, &current, &fields, now)?;
-    audited_update(conn, user, now, &current, updated)
+    let may = |c: &Contact| may_edit(user, c.organization_id);
+    versioned::update(conn, user, now, (id, if_match), may, |_, current| {
+        patch.apply(current).validate(current.organization_id)
+    })
 }
 
 pub fn delete(
@@ -81,9 +77,6 @@ pub fn delete(
 ) -> Result<(), AppError> {
     // A role that may keep no contact learns nothing, not even whether this one exists.
     policy::authorize_role(user, Action::EditContact { organization: Id::NIL })?;
-    let current = repo::find(conn, id)?;
-    may_edit(user, current.organization_id)?;
-    if_match.check(current.version)?;
-    repo::delete(conn, &current)?;
-    audited_delete(conn, user, now, &current)
+    let may = |c: &Contact| may_edit(user, c.organization_id);
+    versioned::delete(conn, user, now, (id, if_match), may, (&[], None))
 }

@@ -1,8 +1,9 @@
 //! Versioned records written whole: a row with `id`, `version`, `created_at`, `updated_at` and
 //! `created_by`, and a `…Fields` struct (`Insertable + AsChangeset`) of everything a client may set.
 //! Organizations, regulations and contacts are such records, and create, change and delete them the
-//! same way: [`versioned_rows!`](crate::versioned_rows) writes their queries, [`audited_create`],
-//! [`audited_update`] and [`audited_delete`] record the change in the same transaction.
+//! same way: [`versioned_rows!`](crate::versioned_rows) writes their queries, and [`create`], [`update`]
+//! and [`delete`] are the steps of their use cases that load, check the version, write and record the
+//! change in the caller's transaction; the services add who may and what is valid.
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -11,50 +12,84 @@ use crate::audit::{self, Change};
 use crate::auth::AuthUser;
 use crate::db::{DbConnection, Id};
 use crate::error::AppError;
+use crate::http::{IfMatch, Reference, ensure_unreferenced};
 
-/// A record of a versioned table, as its audit events name it.
-pub trait Versioned: Serialize {
+/// A record of a versioned table, with the queries [`versioned_rows!`](crate::versioned_rows) writes.
+pub trait Versioned: Serialize + Sized {
+    /// What a client may set, as it is written.
+    type Fields;
     /// The `entity_type` of its audit events.
     const KIND: &'static str;
     fn id(&self) -> Id;
     fn row_version(&self) -> i32;
+    fn find(conn: &mut DbConnection, id: Id) -> Result<Self, AppError>;
+    fn insert(
+        conn: &mut DbConnection,
+        fields: &Self::Fields,
+        created_by: Id,
+        now: DateTime<Utc>,
+    ) -> Result<Self, AppError>;
+    fn update(
+        &self,
+        conn: &mut DbConnection,
+        fields: &Self::Fields,
+        now: DateTime<Utc>,
+    ) -> Result<Self, AppError>;
+    fn delete(&self, conn: &mut DbConnection) -> Result<(), AppError>;
 }
 
-/// Records the creation of `created` and answers it.
-pub fn audited_create<T: Versioned>(
+/// Writes a record of checked `fields`, created by `user`, and records the creation.
+pub fn create<T: Versioned>(
     conn: &mut DbConnection,
     user: &AuthUser,
     now: DateTime<Utc>,
-    created: T,
+    fields: &T::Fields,
 ) -> Result<T, AppError> {
+    let created = T::insert(conn, fields, user.id, now)?;
     audit::record(conn, &user.actor(), now, Change::new("create", T::KIND, created.id()).after(&created))?;
     Ok(created)
 }
 
-/// Records the change from `before` to `after` and answers `after`; a write that changed nothing (the
-/// version stayed) records nothing.
-pub fn audited_update<T: Versioned>(
+/// Loads record `id`, asks `may` whether the user may change it (403), checks `If-Match` (412/428),
+/// asks `fields` for the checked new values (422, 409), writes them and records the change. A change
+/// that changes nothing writes and records nothing.
+pub fn update<T: Versioned>(
     conn: &mut DbConnection,
     user: &AuthUser,
     now: DateTime<Utc>,
-    before: &T,
-    after: T,
+    (id, if_match): (Id, &IfMatch),
+    may: impl FnOnce(&T) -> Result<(), AppError>,
+    fields: impl FnOnce(&mut DbConnection, &T) -> Result<T::Fields, AppError>,
 ) -> Result<T, AppError> {
-    if after.row_version() != before.row_version() {
-        let change = Change::new("update", T::KIND, after.id()).before(before).after(&after);
+    let current = T::find(conn, id)?;
+    may(&current)?;
+    if_match.check(current.row_version())?;
+    let fields = fields(conn, &current)?;
+    let updated = current.update(conn, &fields, now)?;
+    if updated.row_version() != current.row_version() {
+        let change = Change::new("update", T::KIND, id).before(&current).after(&updated);
         audit::record(conn, &user.actor(), now, change)?;
     }
-    Ok(after)
+    Ok(updated)
 }
 
-/// Records the deletion of `before`.
-pub fn audited_delete<T: Versioned>(
+/// Loads record `id`, asks `may` whether the user may delete it (403), checks `If-Match` (412/428) and
+/// that none of `references` refers to it (409, followed by `hint`), deletes it and records the
+/// deletion.
+pub fn delete<T: Versioned>(
     conn: &mut DbConnection,
     user: &AuthUser,
     now: DateTime<Utc>,
-    before: &T,
+    (id, if_match): (Id, &IfMatch),
+    may: impl FnOnce(&T) -> Result<(), AppError>,
+    (references, hint): (&[Reference], Option<(&str, &str)>),
 ) -> Result<(), AppError> {
-    audit::record(conn, &user.actor(), now, Change::new("delete", T::KIND, before.id()).before(before))?;
+    let current = T::find(conn, id)?;
+    may(&current)?;
+    if_match.check(current.row_version())?;
+    ensure_unreferenced(conn, id, references, hint)?;
+    current.delete(conn)?;
+    audit::record(conn, &user.actor(), now, Change::new("delete", T::KIND, id).before(&current))?;
     Ok(())
 }
 
@@ -139,12 +174,38 @@ macro_rules! versioned_rows {
         }
 
         impl $crate::http::versioned::Versioned for $row {
+            type Fields = $fields;
             const KIND: &'static str = $kind;
             fn id(&self) -> $crate::db::Id {
                 self.id
             }
             fn row_version(&self) -> i32 {
                 self.version
+            }
+            fn find(
+                conn: &mut $crate::db::DbConnection,
+                id: $crate::db::Id,
+            ) -> Result<Self, $crate::error::AppError> {
+                find(conn, id)
+            }
+            fn insert(
+                conn: &mut $crate::db::DbConnection,
+                fields: &$fields,
+                created_by: $crate::db::Id,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Self, $crate::error::AppError> {
+                insert(conn, fields, created_by, now)
+            }
+            fn update(
+                &self,
+                conn: &mut $crate::db::DbConnection,
+                fields: &$fields,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Self, $crate::error::AppError> {
+                update(conn, self, fields, now)
+            }
+            fn delete(&self, conn: &mut $crate::db::DbConnection) -> Result<(), $crate::error::AppError> {
+                delete(conn, self)
             }
         }
 

@@ -10,8 +10,7 @@ use super::repo;
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::{DbConnection, Id};
 use crate::error::{AppError, text};
-use crate::http::versioned::{audited_create, audited_delete, audited_update};
-use crate::http::{IfMatch, Validator, ensure_unreferenced};
+use crate::http::{IfMatch, Validator, versioned};
 
 /// Up to `limit` organizations after `after` that match `filter`: every user may read the registry.
 pub fn list(
@@ -38,8 +37,7 @@ pub fn create(
 ) -> Result<Organization, AppError> {
     policy::authorize(user, Action::EditRegistry)?;
     let fields = checked(conn, input, None)?;
-    let created = repo::insert(conn, &fields, user.id, now)?;
-    audited_create(conn, user, now, created)
+    versioned::create(conn, user, now, &fields)
 }
 
 pub fn update(
@@ -51,11 +49,14 @@ pub fn update(
     patch: OrganizationPatch,
 ) -> Result<Organization, AppError> {
     policy::authorize(user, Action::EditRegistry)?;
-    let current = repo::find(conn, id)?;
-    if_match.check(current.version)?;
-    let fields = checked(conn, patch.apply(&current), Some(id))?;
-    let updated = repo::update(conn, &current, &fields, now)?;
-    audited_update(conn, user, now, &current, updated)
+    versioned::update(
+        conn,
+        user,
+        now,
+        (id, if_match),
+        |_| Ok(()),
+        |conn, current| checked(conn, patch.apply(current), Some(id)),
+    )
 }
 
 /// Deletes an organization that nothing refers to (else 409, with the advice to retire it instead).
@@ -67,16 +68,15 @@ pub fn delete(
     if_match: &IfMatch,
 ) -> Result<(), AppError> {
     policy::authorize(user, Action::EditRegistry)?;
-    let current = repo::find(conn, id)?;
-    if_match.check(current.version)?;
-    ensure_unreferenced(
+    let hint = (" Set its status to inactive instead.", " Ubah statusnya menjadi inactive.");
+    versioned::delete::<Organization>(
         conn,
-        id,
-        repo::REFERENCES,
-        Some((" Set its status to inactive instead.", " Ubah statusnya menjadi inactive.")),
-    )?;
-    repo::delete(conn, &current)?;
-    audited_delete(conn, user, now, &current)
+        user,
+        now,
+        (id, if_match),
+        |_| Ok(()),
+        (repo::REFERENCES, Some(hint)),
+    )
 }
 
 /// Validates `input` (fields, region, parent, hierarchy, short name) for the organization `this`

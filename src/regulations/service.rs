@@ -8,8 +8,7 @@ use super::repo;
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::{DbConnection, Id};
 use crate::error::{AppError, text};
-use crate::http::versioned::{audited_create, audited_delete, audited_update};
-use crate::http::{IfMatch, ensure_unreferenced};
+use crate::http::{IfMatch, versioned};
 
 /// 409 when another regulation has the same kind, number, year and issuer.
 fn ensure_unique(
@@ -36,8 +35,7 @@ pub fn create(
     policy::authorize(user, Action::EditRegistry)?;
     let fields = input.validate(now.date_naive())?;
     ensure_unique(conn, &fields, None)?;
-    let created = repo::insert(conn, &fields, user.id, now)?;
-    audited_create(conn, user, now, created)
+    versioned::create(conn, user, now, &fields)
 }
 
 pub fn update(
@@ -49,14 +47,20 @@ pub fn update(
     patch: RegulationPatch,
 ) -> Result<Regulation, AppError> {
     policy::authorize(user, Action::EditRegistry)?;
-    let current = repo::find(conn, id)?;
-    if_match.check(current.version)?;
-    let fields = patch.apply(&current).validate(now.date_naive())?;
-    if fields != RegulationFields::from(&current) {
-        ensure_unique(conn, &fields, Some(id))?;
-    }
-    let updated = repo::update(conn, &current, &fields, now)?;
-    audited_update(conn, user, now, &current, updated)
+    versioned::update(
+        conn,
+        user,
+        now,
+        (id, if_match),
+        |_| Ok(()),
+        |conn, current: &Regulation| {
+            let fields = patch.apply(current).validate(now.date_naive())?;
+            if fields != RegulationFields::from(current) {
+                ensure_unique(conn, &fields, Some(id))?;
+            }
+            Ok(fields)
+        },
+    )
 }
 
 /// Deletes a regulation that nothing rests on (else 409).
@@ -68,11 +72,7 @@ pub fn delete(
     if_match: &IfMatch,
 ) -> Result<(), AppError> {
     policy::authorize(user, Action::EditRegistry)?;
-    let current = repo::find(conn, id)?;
-    if_match.check(current.version)?;
-    ensure_unreferenced(conn, id, repo::REFERENCES, None)?;
-    repo::delete(conn, &current)?;
-    audited_delete(conn, user, now, &current)
+    versioned::delete::<Regulation>(conn, user, now, (id, if_match), |_| Ok(()), (repo::REFERENCES, None))
 }
 
 /// Up to `limit` regulations after `after` that match `filter`: every user may read the registry.
