@@ -143,24 +143,3 @@ pub struct ContactFilter {
     /// Case-insensitive text contained in `full_name` or `position`.
     pub q: Option<String>,
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::http::validate::MAX_EMAIL;
-    use crate::http::versioned::{assert_states, schema_json};
-
-    #[test]
-    fn the_schema_states_the_limits_the_validation_applies() {
-        for schema in [schema_json::<NewContact>(), schema_json::<ContactPatch>()] {
-            for (field, max) in [
-                ("full_name", MAX_NAME),
-                ("position", MAX_POSITION),
-                ("email", MAX_EMAIL),
-                ("notes", MAX_NOTES),
-            ] {
-                assert_states(&schema, field, "maxLength", max);
-            }
-        }
-    }
-}

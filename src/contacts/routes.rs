@@ -3,11 +3,13 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::model::{Contact, ContactFilter, ContactPatch, NewContact};
-use super::service;
+use super::{repo, service};
 use crate::auth::AuthUser;
 use crate::db::Id;
 use crate::error::AppError;
-use crate::http::{Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag, write};
+use crate::http::{
+    Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, versioned, with_etag, write,
+};
 use crate::state::AppState;
 
 crate::gate!(crate::auth::Action::EditContact { organization: Id::NIL } => NewContact, ContactPatch);
@@ -89,7 +91,7 @@ pub async fn get_contact(
     id: web::Path<Id>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let contact = state.db.run(move |conn| service::get(conn, &user, id)).await?;
+    let contact = state.db.run(move |conn| versioned::read(&user, || repo::find(conn, id))).await?;
     Ok(with_etag(HttpResponse::Ok(), contact.version, &contact))
 }
 

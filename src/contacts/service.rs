@@ -36,11 +36,6 @@ pub fn list(
     repo::list(conn, organization, filter, after, limit)
 }
 
-pub fn get(conn: &mut DbConnection, user: &AuthUser, id: Id) -> Result<Contact, AppError> {
-    policy::authorize(user, Action::Read)?;
-    repo::find(conn, id)
-}
-
 pub fn create(
     conn: &mut DbConnection,
     user: &AuthUser,

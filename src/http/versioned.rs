@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::audit::{self, Change};
-use crate::auth::AuthUser;
+use crate::auth::{Action, AuthUser, policy};
 use crate::db::{DbConnection, Id};
 use crate::error::AppError;
 use crate::http::{IfMatch, Reference, ensure_unreferenced};
@@ -36,6 +36,13 @@ pub trait Versioned: Serialize + Sized {
         now: DateTime<Utc>,
     ) -> Result<Self, AppError>;
     fn delete(&self, conn: &mut DbConnection) -> Result<(), AppError>;
+}
+
+/// A read of the registry (organizations, regulations, regions, contacts), which every signed-in user
+/// may make: `query` runs once the policy agrees.
+pub fn read<T>(user: &AuthUser, query: impl FnOnce() -> Result<T, AppError>) -> Result<T, AppError> {
+    policy::authorize(user, Action::Read)?;
+    query()
 }
 
 /// Writes a record of checked `fields`, created by `user`, and records the creation.
@@ -218,17 +225,4 @@ macro_rules! versioned_rows {
             }
         }
     };
-}
-
-/// The JSON Schema of `T` as the OpenAPI document shows it, for tests that compare the limits it states
-/// with the ones the validation applies.
-#[cfg(test)]
-pub fn schema_json<T: utoipa::PartialSchema>() -> serde_json::Value {
-    serde_json::to_value(T::schema()).unwrap_or_default()
-}
-
-/// Asserts that property `field` of `schema` states `key: value` (`maxLength`, `minLength`, `minimum`).
-#[cfg(test)]
-pub fn assert_states(schema: &serde_json::Value, field: &str, key: &str, value: usize) {
-    assert_eq!(schema["properties"][field][key], serde_json::json!(value), "{field}.{key} in {schema}");
 }

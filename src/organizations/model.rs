@@ -292,28 +292,3 @@ pub struct OrganizationFilter {
     /// Case-insensitive text contained in `name` or `short_name`.
     pub q: Option<String>,
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::http::validate::{MAX_EMAIL, MAX_URL};
-    use crate::http::versioned::{assert_states, schema_json};
-
-    #[test]
-    fn the_schema_states_the_limits_the_validation_applies() {
-        for schema in [schema_json::<NewOrganization>(), schema_json::<OrganizationPatch>()] {
-            for (field, max) in [
-                ("name", MAX_NAME),
-                ("short_name", MAX_SHORT_NAME),
-                ("region_code", MAX_REGION_CODE),
-                ("address", MAX_ADDRESS),
-                ("email", MAX_EMAIL),
-                ("website", MAX_URL),
-                ("notes", MAX_NOTES),
-            ] {
-                assert_states(&schema, field, "maxLength", max);
-            }
-            assert_states(&schema, "name", "minLength", 1);
-        }
-    }
-}

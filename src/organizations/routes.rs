@@ -3,11 +3,13 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::model::{NewOrganization, Organization, OrganizationFilter, OrganizationPatch};
-use super::service;
+use super::{repo, service};
 use crate::auth::AuthUser;
 use crate::db::Id;
 use crate::error::AppError;
-use crate::http::{Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag, write};
+use crate::http::{
+    Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, versioned, with_etag, write,
+};
 use crate::state::AppState;
 
 crate::gate!(crate::auth::Action::EditRegistry => NewOrganization, OrganizationPatch);
@@ -46,7 +48,7 @@ pub async fn list_organizations(
     page.list(
         &req,
         &state,
-        move |conn, after, limit| service::list(conn, &user, &filter, after, limit),
+        move |conn, after, limit| versioned::read(&user, || repo::list(conn, &filter, after, limit)),
         |o| o.id,
     )
     .await
@@ -90,7 +92,7 @@ pub async fn get_organization(
     id: web::Path<Id>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let org = state.db.run(move |conn| service::get(conn, &user, id)).await?;
+    let org = state.db.run(move |conn| versioned::read(&user, || repo::find(conn, id))).await?;
     Ok(with_etag(HttpResponse::Ok(), org.version, &org))
 }
 

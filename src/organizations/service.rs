@@ -3,31 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::model::{
-    NewOrganization, Organization, OrganizationFields, OrganizationFilter, OrganizationPatch,
-};
+use super::model::{NewOrganization, Organization, OrganizationFields, OrganizationPatch};
 use super::repo;
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::{DbConnection, Id};
 use crate::error::{AppError, text};
 use crate::http::{IfMatch, Validator, versioned};
-
-/// Up to `limit` organizations after `after` that match `filter`: every user may read the registry.
-pub fn list(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    filter: &OrganizationFilter,
-    after: Option<Id>,
-    limit: i64,
-) -> Result<Vec<Organization>, AppError> {
-    policy::authorize(user, Action::Read)?;
-    repo::list(conn, filter, after, limit)
-}
-
-pub fn get(conn: &mut DbConnection, user: &AuthUser, id: Id) -> Result<Organization, AppError> {
-    policy::authorize(user, Action::Read)?;
-    repo::find(conn, id)
-}
 
 pub fn create(
     conn: &mut DbConnection,

@@ -3,10 +3,10 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::model::{Region, RegionFilter};
-use super::service;
+use super::{repo, service};
 use crate::auth::AuthUser;
 use crate::error::AppError;
-use crate::http::{Endpoint, Page, PageQuery, Query};
+use crate::http::{Endpoint, Page, PageQuery, Query, versioned};
 use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -27,7 +27,8 @@ pub async fn list_regions(
     page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     let filter = filter.into_inner();
-    let list = move |conn: &mut _, after, limit| service::list(conn, &user, &filter, after, limit);
+    let list =
+        move |conn: &mut _, after, limit| versioned::read(&user, || repo::list(conn, &filter, after, limit));
     page.list(&req, &state, list, |r: &Region| r.code.clone()).await
 }
 

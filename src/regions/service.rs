@@ -1,21 +1,10 @@
-//! Reading regions: every user may.
+//! Reading a region: every user may, by a code that can be one.
 
-use super::model::{Region, RegionFilter};
+use super::model::Region;
 use super::repo;
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::DbConnection;
 use crate::error::AppError;
-
-pub fn list(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    filter: &RegionFilter,
-    after: Option<String>,
-    limit: i64,
-) -> Result<Vec<Region>, AppError> {
-    policy::authorize(user, Action::Read)?;
-    repo::list(conn, filter, after, limit)
-}
 
 pub fn get(conn: &mut DbConnection, user: &AuthUser, code: &str) -> Result<Region, AppError> {
     policy::authorize(user, Action::Read)?;

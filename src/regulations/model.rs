@@ -249,26 +249,3 @@ pub struct RegulationFilter {
     /// Case-insensitive text contained in `title`, `number` or `issuer`.
     pub q: Option<String>,
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::http::validate::MAX_URL;
-    use crate::http::versioned::{assert_states, schema_json};
-
-    #[test]
-    fn the_schema_states_the_limits_the_validation_applies() {
-        for schema in [schema_json::<NewRegulation>(), schema_json::<RegulationPatch>()] {
-            for (field, max) in [
-                ("number", MAX_NUMBER),
-                ("title", MAX_TITLE),
-                ("issuer", MAX_ISSUER),
-                ("summary", MAX_SUMMARY),
-                ("url", MAX_URL),
-            ] {
-                assert_states(&schema, field, "maxLength", max);
-            }
-            assert_states(&schema, "year", "minimum", FIRST_YEAR as usize);
-        }
-    }
-}

@@ -3,11 +3,11 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::model::{NewRegulation, Regulation, RegulationFilter, RegulationPatch};
-use super::service;
+use super::{repo, service};
 use crate::auth::AuthUser;
 use crate::db::Id;
 use crate::error::AppError;
-use crate::http::{Endpoint, Idempotency, IfMatch, Json, PageQuery, Query, with_etag, write};
+use crate::http::{Endpoint, Idempotency, IfMatch, Json, PageQuery, Query, versioned, with_etag, write};
 use crate::state::AppState;
 
 crate::gate!(crate::auth::Action::EditRegistry => NewRegulation, RegulationPatch);
@@ -46,7 +46,7 @@ pub async fn list_regulations(
     page.list(
         &req,
         &state,
-        move |conn, after, limit| service::list(conn, &user, &filter, after, limit),
+        move |conn, after, limit| versioned::read(&user, || repo::list(conn, &filter, after, limit)),
         |r| r.id,
     )
     .await
@@ -89,7 +89,7 @@ pub async fn get_regulation(
     id: web::Path<Id>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let regulation = state.db.run(move |conn| service::get(conn, &user, id)).await?;
+    let regulation = state.db.run(move |conn| versioned::read(&user, || repo::find(conn, id))).await?;
     Ok(with_etag(HttpResponse::Ok(), regulation.version, &regulation))
 }
 

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::model::{NewRegulation, Regulation, RegulationFields, RegulationFilter, RegulationPatch};
+use super::model::{NewRegulation, Regulation, RegulationFields, RegulationPatch};
 use super::repo;
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::{DbConnection, Id};
@@ -73,21 +73,4 @@ pub fn delete(
 ) -> Result<(), AppError> {
     policy::authorize(user, Action::EditRegistry)?;
     versioned::delete::<Regulation>(conn, user, now, (id, if_match), |_| Ok(()), (repo::REFERENCES, None))
-}
-
-/// Up to `limit` regulations after `after` that match `filter`: every user may read the registry.
-pub fn list(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    filter: &RegulationFilter,
-    after: Option<Id>,
-    limit: i64,
-) -> Result<Vec<Regulation>, AppError> {
-    policy::authorize(user, Action::Read)?;
-    repo::list(conn, filter, after, limit)
-}
-
-pub fn get(conn: &mut DbConnection, user: &AuthUser, id: Id) -> Result<Regulation, AppError> {
-    policy::authorize(user, Action::Read)?;
-    repo::find(conn, id)
 }

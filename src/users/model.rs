@@ -272,22 +272,4 @@ mod tests {
         assert!(!is_plausible_email("ri na@padang.go.id"));
         assert!(!is_plausible_email("@padang.go.id"));
     }
-
-    #[test]
-    fn the_schema_states_the_limits_the_validation_applies() {
-        use crate::auth::password;
-        use crate::http::versioned::{assert_states, schema_json};
-        let new = schema_json::<NewUser>();
-        assert_states(&new, "username", "minLength", MIN_USERNAME);
-        assert_states(&new, "username", "maxLength", MAX_USERNAME);
-        for schema in [new, schema_json::<UserPatch>()] {
-            assert_states(&schema, "full_name", "maxLength", MAX_FULL_NAME);
-            assert_states(&schema, "email", "maxLength", crate::http::validate::MAX_EMAIL);
-            assert_states(&schema, "password", "minLength", password::MIN_LENGTH);
-            assert_states(&schema, "password", "maxLength", password::MAX_LENGTH);
-        }
-        let change = schema_json::<crate::auth::model::PasswordChange>();
-        assert_states(&change, "new_password", "minLength", password::MIN_LENGTH);
-        assert_states(&change, "new_password", "maxLength", password::MAX_LENGTH);
-    }
 }
