@@ -5,11 +5,12 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use sinergi::audit::Actor;
+use sinergi::auth::AuthUser;
 use sinergi::auth::Role;
 use sinergi::clock::Clock;
 use sinergi::config::Settings;
 use sinergi::coverage::model::Zones;
+use sinergi::db::write_transaction;
 use sinergi::error::AppError;
 use sinergi::seed::synthetic::{self, Scale};
 use sinergi::state::AppState;
@@ -201,7 +202,7 @@ fn run(command: Command, mut settings: Settings) -> Result<ExitCode, String> {
         }
         Command::User { command: UserCommand::Create { username, role, organization, full_name, email } } => {
             let role = Role::parse(&role).ok_or_else(|| {
-                let roles = Role::ALL.map(Role::as_str).join(", ");
+                let roles = Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ");
                 format!("--role must be one of {roles}, not {role:?}")
             })?;
             let organization_id = organization
@@ -223,8 +224,13 @@ fn run(command: Command, mut settings: Settings) -> Result<ExitCode, String> {
                 organization_id,
                 password,
             };
-            let user = users::create_directly(&mut conn, &Actor::system("cli"), Clock::System.now(), new)
-                .map_err(describe)?;
+            // The same use case as `POST /users`, with the program as the administrator.
+            let account = users::service::NewAccount::prepare(new).map_err(describe)?;
+            let system = AuthUser::system("cli");
+            let now = Clock::System.now();
+            let user =
+                write_transaction(&mut conn, |conn| users::service::create(conn, &system, now, account))
+                    .map_err(describe)?;
             println!("created user {} ({}) with id {}", user.username, user.role.as_str(), user.id);
             Ok(ExitCode::SUCCESS)
         }

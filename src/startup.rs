@@ -15,7 +15,7 @@ use rand::Rng;
 use rand::distr::Alphanumeric;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::audit::{self, Actor};
+use crate::audit;
 use crate::auth::Role;
 use crate::auth::session::SessionCache;
 use crate::auth::token::Keys;
@@ -58,7 +58,7 @@ pub fn prepare(settings: Settings, clock: Clock) -> Result<AppState, String> {
 /// the password rules) or a random password that is logged once.
 fn bootstrap_admin(state: &AppState) -> Result<(), AppError> {
     let mut conn = state.db.get()?;
-    let admins: i64 = users::table.filter(users::role.eq("admin")).count().get_result(&mut *conn)?;
+    let admins: i64 = users::table.filter(users::role.eq(Role::Admin)).count().get_result(&mut *conn)?;
     if admins > 0 {
         return Ok(());
     }
@@ -74,7 +74,7 @@ fn bootstrap_admin(state: &AppState) -> Result<(), AppError> {
         organization_id: None,
         password: password.clone(),
     };
-    match crate::users::create_directly(&mut conn, &Actor::system("bootstrap"), state.clock.now(), new) {
+    match crate::users::service::create_as_system(&mut conn, "bootstrap", state.clock.now(), new) {
         Ok(_) if generated => {
             tracing::warn!(username = "admin", password = %password, "created the first administrator; this password is shown once");
         }

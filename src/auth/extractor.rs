@@ -41,8 +41,34 @@ impl AuthUser {
         orgs.iter().any(|o| self.acts_for(*o))
     }
 
+    /// The program itself acting as an administrator (the CLI, the bootstrap administrator, the demo
+    /// users), so that it goes through the same use cases as a request. It is no stored user: its audit
+    /// events name `system:<what>` and no user id, and what it creates has no `created_by`.
+    pub fn system(what: &str) -> AuthUser {
+        AuthUser {
+            id: Id::NIL,
+            username: format!("system:{what}"),
+            role: Role::Admin,
+            organization_id: None,
+            acts_for: Vec::new(),
+            request_id: None,
+        }
+    }
+
+    /// The stored user acting: `None` for [`AuthUser::system`].
+    pub fn user_id(&self) -> Option<Id> {
+        (self.id != Id::NIL).then_some(self.id)
+    }
+
     /// The actor of the audit events this user's request writes.
     pub fn actor(&self) -> Actor {
+        if self.user_id().is_none() {
+            return Actor {
+                username: Some(self.username.clone()),
+                request_id: self.request_id.clone(),
+                ..Actor::default()
+            };
+        }
         Actor {
             user_id: Some(self.id),
             username: Some(self.username.clone()),

@@ -79,13 +79,22 @@ fn matches(password: &str, stored: &str) -> argon2::password_hash::Result<bool> 
     Ok(compute(&hasher, password.as_bytes(), salt, expected.len())? == expected)
 }
 
+pub const MIN_LENGTH: usize = 12;
+pub const MAX_LENGTH: usize = 256;
+
 /// The password rules: 12 to 256 characters, not the username, not a commonly used password.
 pub fn check_rules(password: &str, username: &str) -> Result<(), AppError> {
     let len = password.chars().count();
-    let problem = if len < 12 {
-        Some(text("must be at least 12 characters long", "minimal 12 karakter"))
-    } else if len > 256 {
-        Some(text("must be at most 256 characters long", "maksimal 256 karakter"))
+    let problem = if len < MIN_LENGTH {
+        Some(text(
+            format!("must be at least {MIN_LENGTH} characters long"),
+            format!("minimal {MIN_LENGTH} karakter"),
+        ))
+    } else if len > MAX_LENGTH {
+        Some(text(
+            format!("must be at most {MAX_LENGTH} characters long"),
+            format!("maksimal {MAX_LENGTH} karakter"),
+        ))
     } else if password.eq_ignore_ascii_case(username) {
         Some(text("must not be the username", "tidak boleh sama dengan nama pengguna"))
     } else if is_common(password) {

@@ -12,6 +12,7 @@ use crate::auth::Role;
 use crate::db::schema::users;
 use crate::db::{DbConnection, Id};
 use crate::error::AppError;
+use crate::users::model::UserStatus;
 
 const SESSION_TTL: Duration = Duration::from_secs(30);
 
@@ -56,17 +57,21 @@ impl SessionCache {
     }
 }
 
-/// Reads a user's session from the database.
+/// Reads a user's session from the database: `None` for no such user. A stored role or status the
+/// program does not know is an error naming the user (a 500), never "no session".
 pub fn load(conn: &mut DbConnection, user: Id) -> Result<Option<Session>, AppError> {
-    let row: Option<(String, String, Option<Id>, String, i32)> = users::table
+    let row: Option<(String, Role, Option<Id>, UserStatus, i32)> = users::table
         .find(user)
         .select((users::username, users::role, users::organization_id, users::status, users::session_epoch))
         .first(conn)
-        .optional()?;
+        .optional()
+        .map_err(|e| match e {
+            diesel::result::Error::DeserializationError(cause) => {
+                AppError::internal(format!("the stored row of user {user} is not readable: {cause}"))
+            }
+            other => other.into(),
+        })?;
     let Some((username, role, organization_id, status, epoch)) = row else {
-        return Ok(None);
-    };
-    let Some(role) = Role::parse(&role) else {
         return Ok(None);
     };
     Ok(Some(Session {
@@ -74,7 +79,7 @@ pub fn load(conn: &mut DbConnection, user: Id) -> Result<Option<Session>, AppErr
         role,
         organization_id,
         acts_for: crate::organizations::repo::with_ancestors(conn, organization_id)?,
-        active: status == "active",
+        active: status == UserStatus::Active,
         epoch,
     }))
 }

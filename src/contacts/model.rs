@@ -1,3 +1,5 @@
+//! Contact types: the row, the request bodies and their checks.
+
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -42,14 +44,18 @@ pub struct Contact {
 #[serde(deny_unknown_fields)]
 pub struct NewContact {
     /// 1 to 200 characters.
-    #[schema(required = true, nullable = false, example = "Budi Santoso")]
+    #[schema(required = true, nullable = false, example = "Budi Santoso", min_length = 1, max_length = 200)]
     pub full_name: Option<String>,
     /// Jabatan; at most 200 characters.
+    #[schema(max_length = 200, example = "Kepala Bidang Hubungan Industrial")]
     pub position: Option<String>,
     /// Digits, spaces, `-`, `.`, `()` and a leading `+`; 6 to 15 digits.
+    #[schema(max_length = 30, pattern = r"^\+?[0-9 ().-]+$", example = "+62 812 6600 1234")]
     pub phone: Option<String>,
+    #[schema(max_length = 254, example = "budi.santoso@padang.go.id")]
     pub email: Option<String>,
     /// At most 4000 characters.
+    #[schema(max_length = 4000)]
     pub notes: Option<String>,
 }
 
@@ -59,19 +65,19 @@ pub struct NewContact {
 #[serde(deny_unknown_fields)]
 pub struct ContactPatch {
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
     pub full_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub position: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 30, pattern = r"^\+?[0-9 ().-]+$")]
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 254)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 4000)]
     pub notes: Option<Option<String>>,
 }
 
@@ -91,6 +97,8 @@ impl ContactPatch {
 #[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
 #[diesel(table_name = contacts, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ContactFields {
+    /// Set at creation; a contact stays with its organization.
+    pub organization_id: Id,
     pub full_name: String,
     pub position: Option<String>,
     pub phone: Option<String>,
@@ -101,6 +109,7 @@ pub struct ContactFields {
 impl From<&Contact> for ContactFields {
     fn from(c: &Contact) -> Self {
         ContactFields {
+            organization_id: c.organization_id,
             full_name: c.full_name.clone(),
             position: c.position.clone(),
             phone: c.phone.clone(),
@@ -111,10 +120,11 @@ impl From<&Contact> for ContactFields {
 }
 
 impl NewContact {
-    /// Every bad field in one 422.
-    pub fn validate(self) -> Result<ContactFields, crate::error::AppError> {
+    /// Every bad field in one 422; the contact is one of `organization`.
+    pub fn validate(self, organization: Id) -> Result<ContactFields, crate::error::AppError> {
         let mut v = Validator::new();
         let fields = ContactFields {
+            organization_id: organization,
             full_name: v.required("full_name", self.full_name, MAX_NAME),
             position: v.optional("position", self.position, MAX_POSITION),
             phone: v.phone("phone", self.phone),

@@ -1,13 +1,15 @@
+//! `/organizations/{id}/contacts` and `/contacts/{id}`: thin handlers over [`super::service`].
+
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::model::{Contact, ContactFilter, ContactPatch, NewContact};
-use super::repo;
-use crate::audit::{self, Change};
-use crate::auth::{AuthUser, policy};
+use super::{repo, service};
+use crate::auth::AuthUser;
 use crate::db::Id;
 use crate::error::AppError;
-use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag};
-use crate::organizations;
+use crate::http::{
+    Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, versioned, with_etag, write,
+};
 use crate::state::AppState;
 
 crate::gate!(crate::auth::Action::EditContact { organization: Id::NIL } => NewContact, ContactPatch);
@@ -31,9 +33,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 (String = "text/csv", example = "id,organization_id,full_name,position,...")
             ),
             headers(("Link" = String, description = "The next page, when there is one"))),
-        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organization", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A bad filter, limit or cursor", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list_contacts(
@@ -44,20 +43,9 @@ pub async fn list_contacts(
     filter: Query<ContactFilter>,
     page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    policy::authorize(&user, policy::Action::Read)?;
-    let limit = page.limit()?;
-    let after: Option<Id> = page.after(&req)?;
     let (org, filter) = (id.into_inner(), filter.into_inner());
-    let rows = state
-        .db
-        .run(move |conn| {
-            if !organizations::repo::exists(conn, org)? {
-                return Err(AppError::not_found());
-            }
-            repo::list(conn, org, &filter, after, i64::from(limit) + 1)
-        })
-        .await?;
-    Ok(Page::from_rows(rows, limit, |c| c.id).respond(&req))
+    let list = move |conn: &mut _, after, limit| service::list(conn, &user, org, &filter, after, limit);
+    page.list(&req, &state, list, |c: &Contact| c.id).await
 }
 
 /// Add a contact to an organization.
@@ -73,13 +61,7 @@ pub async fn list_contacts(
             ("Location" = String, description = "The new contact's URL"),
             ("ETag" = String, description = "Its version, for If-Match"),
             ("Idempotency-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key"))),
-        (status = 400, description = "Malformed JSON or an unknown field", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The user may not keep this organization's contacts", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such organization", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not application/json", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields (all listed), or an Idempotency-Key reused with another body", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create_contact(
@@ -90,17 +72,8 @@ pub async fn create_contact(
     body: Json<NewContact>,
 ) -> Result<HttpResponse, AppError> {
     let org = id.into_inner();
-    policy::authorize(&user, policy::Action::EditContact { organization: org })?;
-    let body = body.into_inner();
-    let (actor, user_id, now) = (user.actor(), user.id, state.clock.now());
-    let input = body.clone();
-    idem.create(&state, &user, &body, move |conn| {
-        if !organizations::repo::exists(conn, org)? {
-            return Err(AppError::not_found());
-        }
-        let contact = repo::create(conn, org, &input.validate()?, user_id, now)?;
-        audit::record(conn, &actor, now, Change::new("create", "contact", contact.id).after(&contact))?;
-        Created::new(format!("/api/v1/contacts/{}", contact.id), Some(contact.version), &contact)
+    write::create(&state, user, idem, body, move |conn, user, now, body| {
+        service::create(conn, user, now, org, body)
     })
     .await
 }
@@ -110,8 +83,6 @@ pub async fn create_contact(
     params(("id" = Id, Path, description = "Contact id")),
     responses(
         (status = 200, body = Contact, headers(("ETag" = String, description = "The version, for If-Match"))),
-        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such contact", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_contact(
@@ -119,9 +90,8 @@ pub async fn get_contact(
     state: web::Data<AppState>,
     id: web::Path<Id>,
 ) -> Result<HttpResponse, AppError> {
-    policy::authorize(&user, policy::Action::Read)?;
     let id = id.into_inner();
-    let contact = state.db.run(move |conn| repo::find(conn, id)).await?;
+    let contact = state.db.run(move |conn| versioned::read(&user, || repo::find(conn, id))).await?;
     Ok(with_etag(HttpResponse::Ok(), contact.version, &contact))
 }
 
@@ -134,15 +104,7 @@ pub async fn get_contact(
     request_body = ContactPatch,
     responses(
         (status = 200, body = Contact, headers(("ETag" = String, description = "The new version"))),
-        (status = 400, description = "Malformed JSON or an unknown field", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The user may not keep this organization's contacts", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such contact", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The contact changed since it was read; nothing was changed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body over 1 MiB", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Not application/json", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Invalid fields (all listed)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn update_contact(
@@ -153,23 +115,7 @@ pub async fn update_contact(
     body: Json<ContactPatch>,
 ) -> Result<HttpResponse, AppError> {
     let (id, patch) = (id.into_inner(), body.into_inner());
-    let now = state.clock.now();
-    let contact = state
-        .db
-        .write(move |conn| {
-            let current = repo::find(conn, id)?;
-            policy::authorize(&user, policy::Action::EditContact { organization: current.organization_id })?;
-            if_match.check(current.version)?;
-            let fields = patch.apply(&current).validate()?;
-            let updated = repo::update(conn, &current, &fields, now)?;
-            if updated.version != current.version {
-                let change = Change::new("update", "contact", id).before(&current).after(&updated);
-                audit::record(conn, &user.actor(), now, change)?;
-            }
-            Ok(updated)
-        })
-        .await?;
-    Ok(with_etag(HttpResponse::Ok(), contact.version, &contact))
+    write::update(&state, move |conn, now| service::update(conn, &user, now, id, &if_match, patch)).await
 }
 
 /// Delete a contact.
@@ -180,11 +126,7 @@ pub async fn update_contact(
         ("If-Match" = String, Header, description = "The ETag of the version read")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "No valid access token", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The user may not keep this organization's contacts", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, description = "No such contact", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The contact changed since it was read; nothing was changed", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn delete_contact(
@@ -194,16 +136,5 @@ pub async fn delete_contact(
     if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let now = state.clock.now();
-    state
-        .db
-        .write(move |conn| {
-            let current = repo::find(conn, id)?;
-            policy::authorize(&user, policy::Action::EditContact { organization: current.organization_id })?;
-            if_match.check(current.version)?;
-            repo::delete(conn, &current)?;
-            audit::record(conn, &user.actor(), now, Change::new("delete", "contact", id).before(&current))
-        })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
 }

@@ -14,6 +14,7 @@ pub mod query;
 pub mod references;
 pub mod search;
 pub mod validate;
+pub mod versioned;
 pub mod write;
 
 pub use endpoint::Endpoint;

@@ -62,6 +62,7 @@ pub const MAX_NAME: usize = 200;
 pub const MAX_SHORT_NAME: usize = 50;
 pub const MAX_ADDRESS: usize = 500;
 pub const MAX_NOTES: usize = 4000;
+pub const MAX_REGION_CODE: usize = 20;
 
 /// An organization as stored and returned.
 #[derive(Debug, Clone, Queryable, Selectable, Serialize, ToSchema)]
@@ -110,11 +111,13 @@ pub struct NewOrganization {
     #[schema(
         required = true,
         nullable = false,
-        example = "Dinas Tenaga Kerja dan Perindustrian Kota Padang"
+        example = "Dinas Tenaga Kerja dan Perindustrian Kota Padang",
+        min_length = 1,
+        max_length = 200
     )]
     pub name: Option<String>,
     /// 1 to 50 characters, unique whatever the case.
-    #[schema(required = true, nullable = false, example = "DISNAKERIN-PDG")]
+    #[schema(required = true, nullable = false, example = "DISNAKERIN-PDG", min_length = 1, max_length = 50)]
     pub short_name: Option<String>,
     #[schema(required = true, nullable = false)]
     pub kind: Option<OrganizationKind>,
@@ -124,17 +127,23 @@ pub struct NewOrganization {
     /// An existing organization; not this one nor one under it.
     pub parent_id: Option<Id>,
     /// An existing region code.
+    #[schema(max_length = 20, example = "1371")]
     pub region_code: Option<String>,
     /// At most 500 characters.
+    #[schema(max_length = 500)]
     pub address: Option<String>,
     /// Digits, spaces, `-`, `.`, `()` and a leading `+`; 6 to 15 digits.
+    #[schema(max_length = 30, pattern = r"^\+?[0-9 ().-]+$", example = "+62 751 123456")]
     pub phone: Option<String>,
+    #[schema(max_length = 254, example = "disnakerin@padang.go.id")]
     pub email: Option<String>,
     /// An http:// or https:// URL.
+    #[schema(max_length = 2000, pattern = "^https?://", example = "https://disnakerin.padang.go.id")]
     pub website: Option<String>,
     /// Default `active`.
     pub status: Option<OrganizationStatus>,
     /// At most 4000 characters.
+    #[schema(max_length = 4000)]
     pub notes: Option<String>,
 }
 
@@ -144,10 +153,10 @@ pub struct NewOrganization {
 #[serde(deny_unknown_fields)]
 pub struct OrganizationPatch {
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 50)]
     pub short_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<OrganizationKind>)]
@@ -159,25 +168,25 @@ pub struct OrganizationPatch {
     #[schema(value_type = Option<String>, format = Uuid)]
     pub parent_id: Option<Option<Id>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 20)]
     pub region_code: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub address: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 30, pattern = r"^\+?[0-9 ().-]+$")]
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 254)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000, pattern = "^https?://")]
     pub website: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<OrganizationStatus>)]
     pub status: Option<Option<OrganizationStatus>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 4000)]
     pub notes: Option<Option<String>>,
 }
 
@@ -258,7 +267,7 @@ impl NewOrganization {
             kind,
             sector: self.sector.unwrap_or(kind.default_sector()),
             parent_id: self.parent_id,
-            region_code: v.optional("region_code", self.region_code, 20),
+            region_code: v.optional("region_code", self.region_code, MAX_REGION_CODE),
             address: v.optional("address", self.address, MAX_ADDRESS),
             phone: v.phone("phone", self.phone),
             email: v.email("email", self.email),

@@ -1,16 +1,17 @@
-use chrono::{DateTime, Utc};
+//! Organization queries, and the lookups other modules make of organizations: existence and the
+//! hierarchy above an organization.
+
 use diesel::prelude::*;
 
-use super::model::{NewOrganization, Organization, OrganizationFields, OrganizationFilter};
+use super::model::{Organization, OrganizationFields, OrganizationFilter};
 use crate::db::schema::{
     action_items, activities, activity_participants, agreement_parties, commitments, contacts, organizations,
     outcomes, users,
 };
-use crate::db::types::from_utc;
 use crate::db::{DbConnection, Id};
-use crate::error::{AppError, text};
+use crate::error::AppError;
+use crate::http::Reference;
 use crate::http::search::{self, lower};
-use crate::http::{Reference, Validator, ensure_unreferenced, expect_one_row};
 
 /// What may refer to an organization: DELETE refuses (409) while any of these does. Tables added later
 /// that refer to organizations (agreement parties, activities, outcomes, ...) add a line here.
@@ -54,9 +55,13 @@ pub const REFERENCES: &[Reference] = &[
     }),
 ];
 
-pub fn find(conn: &mut DbConnection, id: Id) -> Result<Organization, AppError> {
-    Ok(organizations::table.find(id).select(Organization::as_select()).first(conn)?)
-}
+crate::versioned_rows!(
+    organizations,
+    Organization,
+    OrganizationFields,
+    "organization",
+    "/api/v1/organizations"
+);
 
 pub fn exists(conn: &mut DbConnection, id: Id) -> Result<bool, AppError> {
     Ok(diesel::select(diesel::dsl::exists(organizations::table.find(id))).get_result(conn)?)
@@ -127,128 +132,18 @@ pub fn list(
     Ok(query.order(organizations::id.asc()).limit(limit).load(conn)?)
 }
 
-/// Validates `input` (fields, region, parent, hierarchy, short name) for the organization `this`
-/// (`None` when creating). Every bad field is reported in one 422; a taken short name is a 409.
-fn checked(
+/// The organization other than `except` whose short name is `short_name`, whatever the case.
+pub fn with_short_name(
     conn: &mut DbConnection,
-    input: NewOrganization,
-    this: Option<Id>,
-) -> Result<OrganizationFields, AppError> {
-    let mut v = Validator::new();
-    let fields = input.validate(&mut v);
-    if let Some(code) = &fields.region_code
-        && !v.has_error("region_code")
-        && !crate::regions::repo::exists(conn, code)?
-    {
-        v.error("region_code", text("is not a known region code", "bukan kode wilayah yang dikenal"));
-    }
-    if let Some(parent) = fields.parent_id {
-        check_parent(conn, &mut v, parent, this)?;
-    }
-    v.finish()?;
+    short_name: &str,
+    except: Option<Id>,
+) -> Result<Option<Id>, AppError> {
     let mut taken = organizations::table
-        .filter(lower(organizations::short_name).eq(fields.short_name.to_lowercase()))
+        .filter(lower(organizations::short_name).eq(short_name.to_lowercase()))
         .select(organizations::id)
         .into_boxed();
-    if let Some(this) = this {
-        taken = taken.filter(organizations::id.ne(this));
+    if let Some(except) = except {
+        taken = taken.filter(organizations::id.ne(except));
     }
-    if taken.first::<Id>(conn).optional()?.is_some() {
-        return Err(AppError::conflict(text(
-            format!("Another organization has the short name {:?}.", fields.short_name),
-            format!("Organisasi lain sudah memakai nama singkat {:?}.", fields.short_name),
-        )));
-    }
-    Ok(fields)
-}
-
-/// The parent must exist and must not be the organization itself or one under it (no cycles).
-fn check_parent(
-    conn: &mut DbConnection,
-    v: &mut Validator,
-    parent: Id,
-    this: Option<Id>,
-) -> Result<(), AppError> {
-    if !exists(conn, parent)? {
-        v.error("parent_id", text("is not a known organization", "bukan organisasi yang dikenal"));
-        return Ok(());
-    }
-    let Some(this) = this else { return Ok(()) };
-    crate::db::serialize(conn, crate::db::Serialize::OrganizationTree)?;
-    if with_ancestors(conn, Some(parent))?.contains(&this) {
-        v.error(
-            "parent_id",
-            text(
-                "must not be the organization itself or an organization under it",
-                "tidak boleh organisasi itu sendiri atau organisasi di bawahnya",
-            ),
-        );
-    }
-    Ok(())
-}
-
-pub fn create(
-    conn: &mut DbConnection,
-    input: NewOrganization,
-    created_by: Id,
-    now: DateTime<Utc>,
-) -> Result<Organization, AppError> {
-    let fields = checked(conn, input, None)?;
-    let id = Id::new();
-    let now = from_utc(now);
-    diesel::insert_into(organizations::table)
-        .values((
-            &fields,
-            organizations::id.eq(id),
-            organizations::version.eq(1),
-            organizations::created_at.eq(now),
-            organizations::updated_at.eq(now),
-            organizations::created_by.eq(Some(created_by)),
-        ))
-        .execute(conn)?;
-    find(conn, id)
-}
-
-/// Writes `input` over `current` if `current` is still the stored version (else 412). A change that
-/// changes nothing writes nothing and answers `current`.
-pub fn update(
-    conn: &mut DbConnection,
-    current: &Organization,
-    input: NewOrganization,
-    now: DateTime<Utc>,
-) -> Result<Organization, AppError> {
-    let fields = checked(conn, input, Some(current.id))?;
-    if fields == OrganizationFields::from(current) {
-        return Ok(current.clone());
-    }
-    let rows = diesel::update(
-        organizations::table
-            .filter(organizations::id.eq(current.id))
-            .filter(organizations::version.eq(current.version)),
-    )
-    .set((
-        &fields,
-        organizations::version.eq(current.version + 1),
-        organizations::updated_at.eq(from_utc(now)),
-    ))
-    .execute(conn)?;
-    expect_one_row(rows)?;
-    find(conn, current.id)
-}
-
-/// Deletes `current` if nothing refers to it (else 409) and it is still the stored version (else 412).
-pub fn delete(conn: &mut DbConnection, current: &Organization) -> Result<(), AppError> {
-    ensure_unreferenced(
-        conn,
-        current.id,
-        REFERENCES,
-        Some((" Set its status to inactive instead.", " Ubah statusnya menjadi inactive.")),
-    )?;
-    let rows = diesel::delete(
-        organizations::table
-            .filter(organizations::id.eq(current.id))
-            .filter(organizations::version.eq(current.version)),
-    )
-    .execute(conn)?;
-    expect_one_row(rows)
+    Ok(taken.first::<Id>(conn).optional()?)
 }

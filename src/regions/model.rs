@@ -1,24 +1,17 @@
+//! Region types.
+
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::db::schema::regions;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum RegionKind {
-    Province,
-    Regency,
-    City,
-}
-
-impl RegionKind {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            RegionKind::Province => "province",
-            RegionKind::Regency => "regency",
-            RegionKind::City => "city",
-        }
+crate::str_enum! {
+    /// The level of a region.
+    pub enum RegionKind {
+        Province => "province",
+        Regency => "regency",
+        City => "city",
     }
 }
 
@@ -31,9 +24,7 @@ pub struct Region {
     pub code: String,
     #[schema(example = "Padang")]
     pub name: String,
-    /// province, regency or city.
-    #[schema(example = "city")]
-    pub kind: String,
+    pub kind: RegionKind,
     #[schema(example = "13")]
     pub parent_code: Option<String>,
 }

@@ -1,3 +1,5 @@
+//! Region queries, and the existence check organizations make of a region code.
+
 use diesel::prelude::*;
 
 use super::model::{Region, RegionFilter};
@@ -14,7 +16,7 @@ pub fn list(
 ) -> Result<Vec<Region>, AppError> {
     let mut query = regions::table.select(Region::as_select()).into_boxed();
     if let Some(kind) = &filter.kind {
-        query = query.filter(regions::kind.eq(kind.as_str()));
+        query = query.filter(regions::kind.eq(*kind));
     }
     if let Some(parent) = &filter.parent_code {
         query = query.filter(regions::parent_code.eq(parent));

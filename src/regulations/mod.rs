@@ -4,5 +4,6 @@
 pub mod model;
 pub mod repo;
 pub mod routes;
+pub mod service;
 
 pub use routes::configure;

@@ -76,24 +76,42 @@ pub struct NewRegulation {
     #[schema(required = true, nullable = false)]
     pub kind: Option<RegulationKind>,
     /// 1 to 50 characters.
-    #[schema(required = true, nullable = false, example = "24")]
+    #[schema(required = true, nullable = false, example = "24", min_length = 1, max_length = 50)]
     pub number: Option<String>,
     /// From 1945 to next year.
-    #[schema(required = true, nullable = false, example = 2011)]
+    #[schema(required = true, nullable = false, example = 2011, minimum = 1945)]
     pub year: Option<i32>,
     /// 1 to 500 characters.
-    #[schema(required = true, nullable = false, example = "Badan Penyelenggara Jaminan Sosial")]
+    #[schema(
+        required = true,
+        nullable = false,
+        example = "Badan Penyelenggara Jaminan Sosial",
+        min_length = 1,
+        max_length = 500
+    )]
     pub title: Option<String>,
     /// Who issued it; 1 to 200 characters.
-    #[schema(required = true, nullable = false, example = "Pemerintah Republik Indonesia")]
+    #[schema(
+        required = true,
+        nullable = false,
+        example = "Pemerintah Republik Indonesia",
+        min_length = 1,
+        max_length = 200
+    )]
     pub issuer: Option<String>,
     /// Default `enacted`.
     pub status: Option<RegulationStatus>,
     /// `YYYY-MM-DD`, in `year`, not in the future; empty while a draft.
     pub enacted_on: Option<NaiveDate>,
     /// At most 10,000 characters.
+    #[schema(max_length = 10000)]
     pub summary: Option<String>,
     /// An http:// or https:// URL of the text (e.g. on peraturan.bpk.go.id).
+    #[schema(
+        max_length = 2000,
+        pattern = "^https?://",
+        example = "https://peraturan.bpk.go.id/Details/39268"
+    )]
     pub url: Option<String>,
 }
 
@@ -105,16 +123,16 @@ pub struct RegulationPatch {
     #[schema(value_type = Option<RegulationKind>)]
     pub kind: Option<Option<RegulationKind>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 50)]
     pub number: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1945)]
     pub year: Option<Option<i32>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 500)]
     pub title: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, min_length = 1, max_length = 200)]
     pub issuer: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<RegulationStatus>)]
@@ -123,10 +141,10 @@ pub struct RegulationPatch {
     #[schema(value_type = Option<NaiveDate>)]
     pub enacted_on: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 10000)]
     pub summary: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000, pattern = "^https?://")]
     pub url: Option<Option<String>>,
 }
 

@@ -19,7 +19,6 @@ use crate::agreements::commitments::NewCommitment;
 use crate::agreements::commitments::service as commitments_service;
 use crate::agreements::model::{NewAgreement, PartyInput, PartyRole};
 use crate::agreements::service as agreements;
-use crate::audit::{self, Actor, Change};
 use crate::auth::{AuthUser, Role};
 use crate::coverage::model::{CoverageInput, Zones};
 use crate::db::schema::{
@@ -189,8 +188,7 @@ fn load_in(
         if let Some(parent) = &entry.parent {
             input.parent_id = Some(required_organization(conn, parent)?);
         }
-        let org = crate::organizations::repo::create(conn, input, user.id, now)?;
-        audit::record(conn, &actor, now, Change::new("create", "organization", org.id).after(&org))?;
+        crate::organizations::service::create(conn, &user, now, input)?;
         summary.created += 1;
     }
     for entry in &seed.regulations {
@@ -205,13 +203,7 @@ fn load_in(
             summary.unchanged += 1;
             continue;
         }
-        let regulation = crate::regulations::repo::create(conn, &fields, user.id, now)?;
-        audit::record(
-            conn,
-            &actor,
-            now,
-            Change::new("create", "regulation", regulation.id).after(&regulation),
-        )?;
+        crate::regulations::service::create(conn, &user, now, entry.record.clone())?;
         summary.created += 1;
     }
     for entry in &seed.agreements {
@@ -428,7 +420,7 @@ pub fn create_demo_users(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<
             organization_id: Some(organization_id),
             password: password.clone(),
         };
-        crate::users::create_directly(conn, &Actor::system("demo"), now, new)?;
+        crate::users::service::create_as_system(conn, "demo", now, new)?;
         created.push(DemoUser {
             username: username.into(),
             role,

@@ -11,29 +11,17 @@ use crate::db::types::to_utc;
 use crate::db::{Id, Timestamp};
 use crate::error::{AppError, FieldError, text};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum UserStatus {
-    Active,
-    Disabled,
-}
-
-impl UserStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UserStatus::Active => "active",
-            UserStatus::Disabled => "disabled",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<UserStatus> {
-        match s {
-            "active" => Some(UserStatus::Active),
-            "disabled" => Some(UserStatus::Disabled),
-            _ => None,
-        }
+crate::str_enum! {
+    /// A disabled user cannot log in; accounts are disabled, never deleted.
+    pub enum UserStatus {
+        Active => "active",
+        Disabled => "disabled",
     }
 }
+
+pub const MIN_USERNAME: usize = 3;
+pub const MAX_USERNAME: usize = 64;
+pub const MAX_FULL_NAME: usize = 200;
 
 /// A user as stored, without the password hash (which this type cannot even load).
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -43,9 +31,9 @@ pub struct UserRow {
     pub username: String,
     pub full_name: String,
     pub email: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub organization_id: Option<Id>,
-    pub status: String,
+    pub status: UserStatus,
     pub password_changed_at: Timestamp,
     pub version: i32,
     pub created_at: Timestamp,
@@ -73,14 +61,11 @@ pub struct User {
     pub created_by: Option<Id>,
 }
 
-impl TryFrom<UserRow> for User {
-    type Error = AppError;
-    fn try_from(r: UserRow) -> Result<User, AppError> {
-        Ok(User {
-            role: Role::parse(&r.role)
-                .ok_or_else(|| AppError::internal(format!("stored role {:?}", r.role)))?,
-            status: UserStatus::parse(&r.status)
-                .ok_or_else(|| AppError::internal(format!("stored status {:?}", r.status)))?,
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> User {
+        User {
+            role: r.role,
+            status: r.status,
             id: r.id,
             username: r.username,
             full_name: r.full_name,
@@ -91,7 +76,17 @@ impl TryFrom<UserRow> for User {
             created_at: to_utc(r.created_at),
             updated_at: to_utc(r.updated_at),
             created_by: r.created_by,
-        })
+        }
+    }
+}
+
+impl crate::http::Record for User {
+    fn location(&self) -> String {
+        format!("/api/v1/users/{}", self.id)
+    }
+
+    fn version(&self) -> i32 {
+        self.version
     }
 }
 
@@ -99,19 +94,27 @@ impl TryFrom<UserRow> for User {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
-    /// 3 to 64 characters: lower-case letters, digits, `.`, `_` and `-`, starting with a letter or digit.
-    #[schema(example = "rina.disnakerin")]
+    /// 3 to 64 characters: lower-case letters, digits, `.`, `_` and `-`, starting with a letter or digit
+    /// (upper-case letters are taken as lower-case).
+    #[schema(
+        example = "rina.disnakerin",
+        min_length = 3,
+        max_length = 64,
+        pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$"
+    )]
     pub username: String,
-    #[schema(example = "Rina Marlina")]
+    /// 1 to 200 characters.
+    #[schema(example = "Rina Marlina", min_length = 1, max_length = 200)]
     pub full_name: String,
     #[serde(default)]
+    #[schema(max_length = 254, example = "rina@padang.go.id")]
     pub email: Option<String>,
     pub role: Role,
     /// Required for every role but admin.
     #[serde(default)]
     pub organization_id: Option<Id>,
     /// 12 to 256 characters, not the username, not a commonly used password.
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 12, max_length = 256)]
     pub password: String,
 }
 
@@ -119,9 +122,10 @@ pub struct NewUser {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
+    #[schema(min_length = 1, max_length = 200)]
     pub full_name: Option<String>,
     #[serde(default, deserialize_with = "crate::http::json::nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 254)]
     pub email: Option<Option<String>>,
     pub role: Option<Role>,
     #[serde(default, deserialize_with = "crate::http::json::nullable")]
@@ -130,7 +134,7 @@ pub struct UserPatch {
     /// `disabled` refuses the user's tokens at once on this server and within a minute everywhere.
     pub status: Option<UserStatus>,
     /// A new password (the same rules as at creation); every refresh token of the user is revoked.
-    #[schema(format = Password)]
+    #[schema(format = Password, min_length = 12, max_length = 256)]
     pub password: Option<String>,
 }
 
@@ -160,7 +164,7 @@ pub fn check_username(username: &str, errors: &mut Vec<FieldError>) {
     let len = username.chars().count();
     let allowed = username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
     let starts_well = username.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
-    if !(3..=64).contains(&len) || !allowed || !starts_well {
+    if !(MIN_USERNAME..=MAX_USERNAME).contains(&len) || !allowed || !starts_well {
         errors.push(FieldError::new(
             "username",
             text(
@@ -174,7 +178,7 @@ pub fn check_username(username: &str, errors: &mut Vec<FieldError>) {
 /// The rules on the profile fields (organization existence is checked against the database in `repo`).
 pub fn check_profile(p: &Profile<'_>, errors: &mut Vec<FieldError>) {
     let name_len = p.full_name.trim().chars().count();
-    if name_len == 0 || name_len > 200 {
+    if name_len == 0 || name_len > MAX_FULL_NAME {
         errors.push(FieldError::new(
             "full_name",
             text("must be 1 to 200 characters", "harus 1 sampai 200 karakter"),
@@ -196,7 +200,7 @@ pub fn check_profile(p: &Profile<'_>, errors: &mut Vec<FieldError>) {
 
 fn is_plausible_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else { return false };
-    email.len() <= 254
+    email.len() <= crate::http::validate::MAX_EMAIL
         && !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')

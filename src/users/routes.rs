@@ -1,11 +1,13 @@
+//! `/users`: thin handlers over [`super::service`].
+
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::model::{NewUser, User, UserFilter, UserPatch};
-use super::repo;
-use crate::auth::{AuthUser, password, policy};
+use super::service::{self, AccountChange, NewAccount};
+use crate::auth::AuthUser;
 use crate::db::Id;
 use crate::error::AppError;
-use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag};
+use crate::http::{Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag, write};
 use crate::state::AppState;
 
 crate::gate!(crate::auth::Action::ManageUsers => NewUser, UserPatch);
@@ -20,9 +22,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     params(UserFilter, PageQuery),
     responses(
         (status = 200, body = inline(Page<User>)),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only administrators and auditors read user accounts", body = crate::error::Problem,
+            content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list_users(
@@ -32,12 +33,14 @@ pub async fn list_users(
     filter: Query<UserFilter>,
     page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
-    policy::authorize(&user, policy::Action::ReadUsers)?;
-    let limit = page.limit()?;
-    let after: Option<Id> = page.after(&req)?;
     let filter = filter.into_inner();
-    let rows = state.db.run(move |conn| repo::list(conn, &filter, after, i64::from(limit) + 1)).await?;
-    Ok(Page::from_rows(rows, limit, |u| u.id).respond(&req))
+    page.list(
+        &req,
+        &state,
+        move |conn, after, limit| service::list(conn, &user, &filter, after, limit),
+        |u| u.id,
+    )
+    .await
 }
 
 /// Create a user account (admins).
@@ -46,13 +49,8 @@ pub async fn list_users(
         description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
     responses(
         (status = 201, body = User, headers(("ETag" = String), ("Location" = String))),
-        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The username is taken", body = crate::error::Problem,
             content_type = "application/problem+json"),
-        (status = 415, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create_user(
@@ -61,23 +59,9 @@ pub async fn create_user(
     idem: Idempotency,
     body: Json<NewUser>,
 ) -> Result<HttpResponse, AppError> {
-    policy::authorize(&user, policy::Action::ManageUsers)?;
-    let new = body.into_inner().validate()?;
-    // The request's fingerprint for Idempotency-Key leaves the password out, so that no fast hash of it
-    // is stored: a retry that differs only in the password answers the first response.
-    let fingerprint = serde_json::json!({
-        "username": new.username, "full_name": new.full_name, "email": new.email,
-        "role": new.role, "organization_id": new.organization_id,
-    });
-    let plain = new.password.clone();
-    let hash = state.hash_work(move || password::hash(&plain)).await??;
-    let actor = user.actor();
-    let now = state.clock.now();
-    idem.create(&state, &user, &fingerprint, move |conn| {
-        let created = repo::create(conn, &actor, now, &new, &hash)?;
-        Created::new(format!("/api/v1/users/{}", created.id), Some(created.version), &created)
-    })
-    .await
+    let input = body.into_inner();
+    let account = state.hash_work(move || NewAccount::prepare(input)).await??;
+    write::create(&state, user, idem, Json(account), service::create).await
 }
 
 /// One user account (admins and auditors).
@@ -85,9 +69,8 @@ pub async fn create_user(
     params(("id" = Id, Path)),
     responses(
         (status = 200, body = User, headers(("ETag" = String))),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only administrators and auditors read user accounts", body = crate::error::Problem,
+            content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_user(
@@ -95,9 +78,8 @@ pub async fn get_user(
     state: web::Data<AppState>,
     id: web::Path<Id>,
 ) -> Result<HttpResponse, AppError> {
-    policy::authorize(&user, policy::Action::ReadUsers)?;
     let id = id.into_inner();
-    let found = state.db.run(move |conn| repo::find(conn, id)).await?;
+    let found = state.db.run(move |conn| service::get(conn, &user, id)).await?;
     Ok(with_etag(HttpResponse::Ok(), found.version, &found))
 }
 
@@ -107,16 +89,8 @@ pub async fn get_user(
     params(("id" = Id, Path), ("If-Match" = String, Header, description = "The ETag of the user as read")),
     responses(
         (status = 200, body = User, headers(("ETag" = String))),
-        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "It would leave no active administrator", body = crate::error::Problem,
             content_type = "application/problem+json"),
-        (status = 412, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn update_user(
@@ -126,24 +100,12 @@ pub async fn update_user(
     if_match: IfMatch,
     body: Json<UserPatch>,
 ) -> Result<HttpResponse, AppError> {
-    policy::authorize(&user, policy::Action::ManageUsers)?;
-    let id = id.into_inner();
-    let patch = body.into_inner().normalized();
-    let hash = match patch.password.clone() {
-        None => None,
-        Some(plain) => {
-            let current = state.db.run(move |conn| repo::find(conn, id)).await?;
-            password::check_rules(&plain, &current.username)?;
-            Some(state.hash_work(move || password::hash(&plain)).await??)
-        }
-    };
-    let actor = user.actor();
-    let now = state.clock.now();
-    let updated = state
-        .db
-        .write(move |conn| repo::update(conn, &actor, now, id, &if_match, &patch, hash.as_deref()))
-        .await?;
+    let (id, patch) = (id.into_inner(), body.into_inner());
+    let change = state.hash_work(move || AccountChange::prepare(patch)).await??;
+    let response =
+        write::update(&state, move |conn, now| service::update(conn, &user, now, id, &if_match, change))
+            .await?;
     // This process refuses the user's tokens at once; the others within the session cache's TTL.
     state.sessions.forget(id);
-    Ok(with_etag(HttpResponse::Ok(), updated.version, &updated))
+    Ok(response)
 }

@@ -196,6 +196,10 @@ backend_test!(registry_editors_keep_any_contacts_and_auditors_none, |app| async 
     assert_problem(res, 403).await;
     let res = delete(&app, &auditor, &path, Some("\"1\"")).await;
     assert_problem(res, 403).await;
+    // A role that may keep no contact learns nothing of one that does not exist either.
+    let missing = format!("/api/v1/contacts/{}", sinergi::db::Id::new());
+    let res = delete(&app, &auditor, &missing, Some("\"1\"")).await;
+    assert_problem(res, 403).await;
     let (after, _) = read(&app, &auditor, &path).await;
     assert_eq!(after, before);
 });

@@ -498,3 +498,49 @@ backend_test!(
         assert_eq!(audit_of(&app, "organization", &target).len(), 1);
     }
 );
+
+/// The request bodies of the registry and of accounts state in the OpenAPI document every limit their
+/// validation applies, with the same numbers.
+#[test]
+fn the_request_schemas_state_the_limits_the_validation_applies() {
+    use sinergi::auth::password::{MAX_LENGTH, MIN_LENGTH};
+    use sinergi::http::validate::{MAX_EMAIL, MAX_URL};
+    use sinergi::{
+        contacts::model as c, organizations::model as o, regulations::model as r, users::model as u,
+    };
+
+    let doc: Value = serde_json::from_str(&sinergi::openapi::document_json()).unwrap();
+    let max = "maxLength";
+    let rules: &[(&[&str], &str, &str, usize)] = &[
+        (&["NewOrganization", "OrganizationPatch"], "name", max, o::MAX_NAME),
+        (&["NewOrganization", "OrganizationPatch"], "short_name", max, o::MAX_SHORT_NAME),
+        (&["NewOrganization", "OrganizationPatch"], "region_code", max, o::MAX_REGION_CODE),
+        (&["NewOrganization", "OrganizationPatch"], "address", max, o::MAX_ADDRESS),
+        (&["NewOrganization", "OrganizationPatch", "NewContact", "ContactPatch"], "email", max, MAX_EMAIL),
+        (&["NewOrganization", "OrganizationPatch"], "website", max, MAX_URL),
+        (&["NewOrganization", "OrganizationPatch"], "notes", max, o::MAX_NOTES),
+        (&["NewContact", "ContactPatch"], "full_name", max, c::MAX_NAME),
+        (&["NewContact", "ContactPatch"], "position", max, c::MAX_POSITION),
+        (&["NewContact", "ContactPatch"], "notes", max, c::MAX_NOTES),
+        (&["NewRegulation", "RegulationPatch"], "number", max, r::MAX_NUMBER),
+        (&["NewRegulation", "RegulationPatch"], "title", max, r::MAX_TITLE),
+        (&["NewRegulation", "RegulationPatch"], "issuer", max, r::MAX_ISSUER),
+        (&["NewRegulation", "RegulationPatch"], "summary", max, r::MAX_SUMMARY),
+        (&["NewRegulation", "RegulationPatch"], "url", max, MAX_URL),
+        (&["NewRegulation", "RegulationPatch"], "year", "minimum", r::FIRST_YEAR as usize),
+        (&["NewUser"], "username", "minLength", u::MIN_USERNAME),
+        (&["NewUser"], "username", max, u::MAX_USERNAME),
+        (&["NewUser", "UserPatch"], "full_name", max, u::MAX_FULL_NAME),
+        (&["NewUser", "UserPatch"], "email", max, MAX_EMAIL),
+        (&["NewUser", "UserPatch"], "password", "minLength", MIN_LENGTH),
+        (&["NewUser", "UserPatch"], "password", max, MAX_LENGTH),
+        (&["PasswordChange"], "new_password", "minLength", MIN_LENGTH),
+        (&["PasswordChange"], "new_password", max, MAX_LENGTH),
+    ];
+    for (schemas, field, key, value) in rules {
+        for schema in *schemas {
+            let stated = &doc["components"]["schemas"][schema]["properties"][field][key];
+            assert_eq!(stated, &json!(value), "{schema}.{field}.{key}");
+        }
+    }
+}

@@ -535,3 +535,34 @@ backend_test!(creating_a_user_with_an_idempotency_key_is_safe_to_retry, |app| as
         .unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 1, "one user created: {list}");
 });
+
+backend_test!(
+    a_stored_role_the_program_does_not_know_is_a_server_error_not_a_missing_session,
+    |app| async move {
+        use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
+        use sinergi::db::schema::users;
+
+        let admin = app.admin_token().await;
+        let org = app.insert_organization("DISNAKERIN", None);
+        let id = app.create_user(&admin, "rina", "opd_staff", Some(&org)).await;
+        let token = app.login("rina", USER_PASSWORD).await;
+        let parsed: sinergi::db::Id = id.parse().unwrap();
+        // The schema refuses such a row; only a database changed behind the program's back holds one.
+        let mut conn = app.connection();
+        let bypass = match app.backend {
+            crate::helpers::Backend::Sqlite => "PRAGMA ignore_check_constraints = ON",
+            crate::helpers::Backend::Postgres => "ALTER TABLE users DROP CONSTRAINT users_role_check",
+        };
+        diesel::sql_query(bypass).execute(&mut conn).unwrap();
+        diesel::update(users::table.find(parsed)).set(users::role.eq("king")).execute(&mut conn).unwrap();
+
+        // The session of a corrupt row is not "no session" (401): the row is named in the log, the client
+        // gets a 500.
+        let res = app.get("/api/v1/auth/me").bearer_auth(&token).send().await.unwrap();
+        assert_problem(res, 500).await;
+        let res = app.get(&format!("/api/v1/users/{id}")).bearer_auth(&admin).send().await.unwrap();
+        assert_problem(res, 500).await;
+        let res = app.get("/api/v1/users").bearer_auth(&admin).send().await.unwrap();
+        assert_problem(res, 500).await;
+    }
+);

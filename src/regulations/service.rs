@@ -1,0 +1,76 @@
+//! The regulation use cases, each inside the caller's write transaction: check who may, check the
+//! fields, write, and record the audit event.
+
+use chrono::{DateTime, Utc};
+
+use super::model::{NewRegulation, Regulation, RegulationFields, RegulationPatch};
+use super::repo;
+use crate::auth::{Action, AuthUser, policy};
+use crate::db::{DbConnection, Id};
+use crate::error::{AppError, text};
+use crate::http::{IfMatch, versioned};
+
+/// 409 when another regulation has the same kind, number, year and issuer.
+fn ensure_unique(
+    conn: &mut DbConnection,
+    fields: &RegulationFields,
+    this: Option<Id>,
+) -> Result<(), AppError> {
+    if repo::same_key(conn, fields, this)?.is_none() {
+        return Ok(());
+    }
+    let name = format!("{} {}/{} ({})", fields.kind, fields.number, fields.year, fields.issuer);
+    Err(AppError::conflict(text(
+        format!("The regulation {name} is registered already."),
+        format!("Regulasi {name} sudah terdaftar."),
+    )))
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    now: DateTime<Utc>,
+    input: NewRegulation,
+) -> Result<Regulation, AppError> {
+    policy::authorize(user, Action::EditRegistry)?;
+    let fields = input.validate(now.date_naive())?;
+    ensure_unique(conn, &fields, None)?;
+    versioned::create(conn, user, now, &fields)
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    now: DateTime<Utc>,
+    id: Id,
+    if_match: &IfMatch,
+    patch: RegulationPatch,
+) -> Result<Regulation, AppError> {
+    policy::authorize(user, Action::EditRegistry)?;
+    versioned::update(
+        conn,
+        user,
+        now,
+        (id, if_match),
+        |_| Ok(()),
+        |conn, current: &Regulation| {
+            let fields = patch.apply(current).validate(now.date_naive())?;
+            if fields != RegulationFields::from(current) {
+                ensure_unique(conn, &fields, Some(id))?;
+            }
+            Ok(fields)
+        },
+    )
+}
+
+/// Deletes a regulation that nothing rests on (else 409).
+pub fn delete(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    now: DateTime<Utc>,
+    id: Id,
+    if_match: &IfMatch,
+) -> Result<(), AppError> {
+    policy::authorize(user, Action::EditRegistry)?;
+    versioned::delete::<Regulation>(conn, user, now, (id, if_match), |_| Ok(()), (repo::REFERENCES, None))
+}
