@@ -229,8 +229,7 @@ fn load_in(
                 (format!("coverage[{i}]."), r)
             })
             .collect();
-        let rows = crate::coverage::repo::check_rows(conn, rows, Validator::new())?;
-        let done = crate::coverage::repo::upsert(conn, &actor, user.id, now, zones, rows)?;
+        let done = crate::coverage::service::record(conn, &user, now, zones, rows, Validator::new())?;
         summary.created += done.created;
         summary.updated += done.updated;
         summary.unchanged += done.unchanged;
