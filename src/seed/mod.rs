@@ -53,6 +53,8 @@ pub struct SeedFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry<T> {
+    /// The record's fixed id (the demo's ids, which the OpenAPI examples name).
+    pub id: Option<Id>,
     pub source: String,
     pub assumed: Option<Value>,
     pub record: T,
@@ -61,6 +63,7 @@ pub struct Entry<T> {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationEntry {
+    pub id: Option<Id>,
     pub source: String,
     pub assumed: Option<Value>,
     /// The short name of the organization above it.
@@ -89,6 +92,7 @@ pub struct PartyRef {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgreementEntry {
+    pub id: Option<Id>,
     pub source: String,
     pub assumed: Option<Value>,
     pub parties: Vec<PartyRef>,
@@ -106,6 +110,7 @@ pub struct AgreementEntry {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommitmentEntry {
+    pub id: Option<Id>,
     pub source: String,
     pub assumed: Option<Value>,
     /// The short name of the responsible organization.
@@ -119,6 +124,7 @@ pub struct CommitmentEntry {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeEntry {
+    pub id: Option<Id>,
     pub source: String,
     pub assumed: Option<Value>,
     /// The short name of the credited organization.
@@ -188,7 +194,7 @@ fn load_in(
         if let Some(parent) = &entry.parent {
             input.parent_id = Some(required_organization(conn, parent)?);
         }
-        let org = crate::organizations::repo::create(conn, input, user.id, now)?;
+        let org = Id::fixed(entry.id, || crate::organizations::repo::create(conn, input, user.id, now))?;
         audit::record(conn, &actor, now, Change::new("create", "organization", org.id).after(&org))?;
         summary.created += 1;
     }
@@ -204,7 +210,8 @@ fn load_in(
             summary.unchanged += 1;
             continue;
         }
-        let regulation = crate::regulations::repo::create(conn, &fields, user.id, now)?;
+        let regulation =
+            Id::fixed(entry.id, || crate::regulations::repo::create(conn, &fields, user.id, now))?;
         audit::record(
             conn,
             &actor,
@@ -278,7 +285,7 @@ fn load_agreement(
                     })
                 })
                 .collect::<Result<_, AppError>>()?;
-            let created = agreements::create(conn, user, now, body)?;
+            let created = Id::fixed(entry.id, || agreements::create(conn, user, now, body))?;
             if entry.activate {
                 agreements::activate(conn, user, now, created.id, &IfMatch::absent())?;
             }
@@ -309,7 +316,10 @@ fn load_agreement(
                         text(format!("is not a commitment: {e}"), "bukan komitmen yang sah"),
                     )
                 })?;
-                agreements::create_commitment(conn, user, now, agreement_id, body)?.id
+                Id::fixed(commitment.id, || {
+                    agreements::create_commitment(conn, user, now, agreement_id, body)
+                })?
+                .id
             }
         };
         summary.count(existing.is_none());
@@ -327,7 +337,7 @@ fn load_agreement(
                 .first::<Id>(conn)
                 .optional()?;
             if found.is_none() {
-                crate::outcomes::repo::create(conn, user, now.0, body)?;
+                Id::fixed(outcome.id, || crate::outcomes::repo::create(conn, user, now.0, body))?;
             }
             summary.count(found.is_none());
         }
@@ -401,17 +411,27 @@ pub struct DemoUser {
 
 /// One user per role (beside the administrator) where such a user would sit; the auditor sits at the
 /// provincial government, which oversees the city's programme. Users that exist already are left alone.
-pub const DEMO_USERS: [(&str, Role, &str); 4] = [
-    ("bpjs.padang", Role::BpjsStaff, "BPJSTK-PDG"),
-    ("disnakerin.padang", Role::OpdStaff, "DISNAKERIN-PDG"),
-    ("rumahbumn.padang", Role::PartnerStaff, "RUMAHBUMN-PDG"),
-    ("auditor.sumbar", Role::Auditor, "PEMPROV-SUMBAR"),
+/// Each has a fixed id (UUIDv7-shaped, dated 2024-01-01 like the ids in `seeds/padang.json`) that the
+/// OpenAPI examples name.
+pub const DEMO_USERS: [(&str, Role, &str, Id); 4] = [
+    ("bpjs.padang", Role::BpjsStaff, "BPJSTK-PDG", demo_id(0x41)),
+    ("disnakerin.padang", Role::OpdStaff, "DISNAKERIN-PDG", demo_id(0x42)),
+    ("rumahbumn.padang", Role::PartnerStaff, "RUMAHBUMN-PDG", demo_id(0x43)),
+    ("auditor.sumbar", Role::Auditor, "PEMPROV-SUMBAR", demo_id(0x44)),
 ];
+
+/// Demo id number `n`: UUIDv7 with the time 2024-01-01T00:00:00Z + `n` ms and `n` as its last digits, so
+/// that the demo's records sort by id in the order they are loaded, before anything created later.
+pub const fn demo_id(n: u16) -> Id {
+    const BASE_MS: u128 = 1_704_067_200_000;
+    let n = n as u128;
+    Id(uuid::Uuid::from_u128(((BASE_MS + n) << 80) | (0x7000 << 64) | (0x8000 << 48) | n))
+}
 
 /// Creates the demo users that do not exist yet, with random passwords (returned, to be shown once).
 pub fn create_demo_users(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Vec<DemoUser>, AppError> {
     let mut created = Vec::new();
-    for (username, role, organization) in DEMO_USERS {
+    for (username, role, organization, id) in DEMO_USERS {
         let exists: i64 = users::table.filter(users::username.eq(username)).count().get_result(conn)?;
         if exists > 0 {
             continue;
@@ -426,7 +446,7 @@ pub fn create_demo_users(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<
             organization_id: Some(organization_id),
             password: password.clone(),
         };
-        crate::users::create_directly(conn, &Actor::system("demo"), now, new)?;
+        Id::fixed(Some(id), || crate::users::create_directly(conn, &Actor::system("demo"), now, new))?;
         created.push(DemoUser {
             username: username.into(),
             role,
