@@ -1,4 +1,4 @@
-//! The OpenAPI 3.1 document, put together from each module's `Docs`, and what every operation of a kind
+//! The OpenAPI 3.1 document: every operation, and what every operation of a kind
 //! shares, added here rather than repeated on each route: the problems the request plumbing answers, the
 //! `Idempotency-Key` and the `201 Created` headers of a create, the links from a create to the read,
 //! update and delete of what it made, and request examples that the demo data (`serve --demo`) accepts.
@@ -25,7 +25,77 @@ use utoipa::{Modify, OpenApi};
             `Accept-Language: id` for Bahasa Indonesia.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
-    paths(crate::health::healthz, crate::health::readyz, crate::health::metrics),
+    paths(
+        crate::health::healthz,
+        crate::health::readyz,
+        crate::health::metrics,
+        crate::auth::routes::login,
+        crate::auth::routes::refresh_tokens,
+        crate::auth::routes::logout,
+        crate::auth::routes::change_password,
+        crate::auth::routes::me,
+        crate::audit::routes::list_audit_events,
+        crate::audit::routes::verify_audit_trail,
+        crate::regions::routes::list_regions,
+        crate::regions::routes::get_region,
+        crate::agreements::routes::list_agreements,
+        crate::agreements::routes::create_agreement,
+        crate::agreements::routes::get_agreement,
+        crate::agreements::routes::update_agreement,
+        crate::agreements::routes::delete_agreement,
+        crate::agreements::routes::activate_agreement,
+        crate::agreements::routes::terminate_agreement,
+        crate::agreements::routes::create_amendment,
+        crate::agreements::routes::list_amendments,
+        crate::agreements::routes::agreement_report,
+        crate::agreements::routes::create_commitment,
+        crate::agreements::routes::list_commitments,
+        crate::agreements::routes::get_commitment,
+        crate::agreements::routes::update_commitment,
+        crate::agreements::routes::create_update,
+        crate::agreements::routes::list_updates,
+        crate::users::routes::list_users,
+        crate::users::routes::create_user,
+        crate::users::routes::get_user,
+        crate::users::routes::update_user,
+        crate::organizations::routes::list_organizations,
+        crate::organizations::routes::create_organization,
+        crate::organizations::routes::get_organization,
+        crate::organizations::routes::update_organization,
+        crate::organizations::routes::delete_organization,
+        crate::contacts::routes::list_contacts,
+        crate::contacts::routes::create_contact,
+        crate::contacts::routes::get_contact,
+        crate::contacts::routes::update_contact,
+        crate::contacts::routes::delete_contact,
+        crate::regulations::routes::list_regulations,
+        crate::regulations::routes::create_regulation,
+        crate::regulations::routes::get_regulation,
+        crate::regulations::routes::update_regulation,
+        crate::regulations::routes::delete_regulation,
+        crate::activities::routes::list_activities,
+        crate::activities::routes::create_activity,
+        crate::activities::routes::get_activity,
+        crate::activities::routes::update_activity,
+        crate::activities::routes::delete_activity,
+        crate::activities::routes::list_action_items,
+        crate::activities::routes::create_action_item,
+        crate::activities::routes::get_action_item,
+        crate::activities::routes::update_action_item,
+        crate::outcomes::routes::list_outcomes,
+        crate::outcomes::routes::create_outcome,
+        crate::outcomes::routes::get_outcome,
+        crate::outcomes::routes::update_outcome,
+        crate::outcomes::routes::delete_outcome,
+        crate::coverage::routes::list_coverage,
+        crate::coverage::routes::upsert_coverage,
+        crate::coverage::routes::import_coverage,
+        crate::reports::routes::agreements_report,
+        crate::reports::routes::coverage_report,
+        crate::reports::routes::coverage_chart,
+        crate::reports::routes::collaboration_report,
+        crate::reports::routes::follow_ups_report,
+    ),
     // Enumerations used only in query parameters: nothing else puts them among the components.
     components(schemas(
         crate::error::Problem,
@@ -53,111 +123,6 @@ use utoipa::{Modify, OpenApi};
     )
 )]
 struct RootDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    crate::auth::routes::login,
-    crate::auth::routes::refresh_tokens,
-    crate::auth::routes::logout,
-    crate::auth::routes::change_password,
-    crate::auth::routes::me
-))]
-struct AuthDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(crate::audit::routes::list_audit_events, crate::audit::routes::verify_audit_trail))]
-struct AuditDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(crate::regions::routes::list_regions, crate::regions::routes::get_region))]
-struct RegionsDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    crate::agreements::routes::list_agreements,
-    crate::agreements::routes::create_agreement,
-    crate::agreements::routes::get_agreement,
-    crate::agreements::routes::update_agreement,
-    crate::agreements::routes::delete_agreement,
-    crate::agreements::routes::activate_agreement,
-    crate::agreements::routes::terminate_agreement,
-    crate::agreements::routes::create_amendment,
-    crate::agreements::routes::list_amendments,
-    crate::agreements::routes::agreement_report,
-    crate::agreements::routes::create_commitment,
-    crate::agreements::routes::list_commitments,
-    crate::agreements::routes::get_commitment,
-    crate::agreements::routes::update_commitment,
-    crate::agreements::routes::create_update,
-    crate::agreements::routes::list_updates,
-))]
-struct AgreementsDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    crate::users::routes::list_users,
-    crate::users::routes::create_user,
-    crate::users::routes::get_user,
-    crate::users::routes::update_user
-))]
-struct UsersDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    crate::organizations::routes::list_organizations,
-    crate::organizations::routes::create_organization,
-    crate::organizations::routes::get_organization,
-    crate::organizations::routes::update_organization,
-    crate::organizations::routes::delete_organization,
-))]
-struct OrganizationsDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    crate::contacts::routes::list_contacts,
-    crate::contacts::routes::create_contact,
-    crate::contacts::routes::get_contact,
-    crate::contacts::routes::update_contact,
-    crate::contacts::routes::delete_contact,
-))]
-struct ContactsDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    crate::regulations::routes::list_regulations,
-    crate::regulations::routes::create_regulation,
-    crate::regulations::routes::get_regulation,
-    crate::regulations::routes::update_regulation,
-    crate::regulations::routes::delete_regulation,
-))]
-struct RegulationsDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    crate::activities::routes::list_activities,
-    crate::activities::routes::create_activity,
-    crate::activities::routes::get_activity,
-    crate::activities::routes::update_activity,
-    crate::activities::routes::delete_activity,
-    crate::activities::routes::list_action_items,
-    crate::activities::routes::create_action_item,
-    crate::activities::routes::get_action_item,
-    crate::activities::routes::update_action_item,
-    crate::outcomes::routes::list_outcomes,
-    crate::outcomes::routes::create_outcome,
-    crate::outcomes::routes::get_outcome,
-    crate::outcomes::routes::update_outcome,
-    crate::outcomes::routes::delete_outcome,
-    crate::coverage::routes::list_coverage,
-    crate::coverage::routes::upsert_coverage,
-    crate::coverage::routes::import_coverage,
-    crate::reports::routes::agreements_report,
-    crate::reports::routes::coverage_report,
-    crate::reports::routes::coverage_chart,
-    crate::reports::routes::collaboration_report,
-    crate::reports::routes::follow_ups_report,
-))]
-struct ResultsDoc;
 
 struct BearerAuth;
 
@@ -386,16 +351,7 @@ impl Modify for Links {
 /// The whole document.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = RootDoc::openapi();
-    doc.merge(AuthDoc::openapi());
-    doc.merge(RegionsDoc::openapi());
-    doc.merge(AgreementsDoc::openapi());
-    doc.merge(ResultsDoc::openapi());
-    doc.merge(UsersDoc::openapi());
-    doc.merge(OrganizationsDoc::openapi());
-    doc.merge(ContactsDoc::openapi());
-    doc.merge(AuditDoc::openapi());
-    doc.merge(RegulationsDoc::openapi());
-    // After the merges: they walk every operation. Creates first: the problems depend on the parameters.
+    // They walk every operation. Creates first: the problems depend on the parameters.
     Creates.modify(&mut doc);
     SharedProblems.modify(&mut doc);
     Links.modify(&mut doc);
