@@ -1,8 +1,18 @@
-//! The OpenAPI 3.1 document, put together from each module's `Docs`.
+//! The OpenAPI 3.1 document: every operation, and what every operation of a kind
+//! shares, added here rather than repeated on each route: the problems the request plumbing answers, the
+//! `Idempotency-Key` and the `201 Created` headers of a create, the links from a create to the read,
+//! update and delete of what it made, and request examples that the demo data (`serve --demo`) accepts.
 
-use utoipa::openapi::path::{Operation, ParameterIn};
+pub mod examples;
+
+use std::collections::BTreeMap;
+
+use utoipa::openapi::extensions::Extensions;
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::link::LinkBuilder;
+use utoipa::openapi::path::{HttpMethod, Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, Required, Response, ResponseBuilder, Type};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -15,12 +25,82 @@ use utoipa::{Modify, OpenApi};
             `Accept-Language: id` for Bahasa Indonesia.",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
-    paths(crate::health::healthz, crate::health::readyz, crate::health::metrics),
+    paths(
+        crate::health::healthz,
+        crate::health::readyz,
+        crate::health::metrics,
+        crate::auth::routes::login,
+        crate::auth::routes::refresh_tokens,
+        crate::auth::routes::logout,
+        crate::auth::routes::change_password,
+        crate::auth::routes::me,
+        crate::audit::routes::list_audit_events,
+        crate::audit::routes::verify_audit_trail,
+        crate::regions::routes::list_regions,
+        crate::regions::routes::get_region,
+        crate::agreements::routes::list_agreements,
+        crate::agreements::routes::create_agreement,
+        crate::agreements::routes::get_agreement,
+        crate::agreements::routes::update_agreement,
+        crate::agreements::routes::delete_agreement,
+        crate::agreements::routes::activate_agreement,
+        crate::agreements::routes::terminate_agreement,
+        crate::agreements::routes::create_amendment,
+        crate::agreements::routes::list_amendments,
+        crate::agreements::routes::agreement_report,
+        crate::agreements::routes::create_commitment,
+        crate::agreements::routes::list_commitments,
+        crate::agreements::routes::get_commitment,
+        crate::agreements::routes::update_commitment,
+        crate::agreements::routes::create_update,
+        crate::agreements::routes::list_updates,
+        crate::users::routes::list_users,
+        crate::users::routes::create_user,
+        crate::users::routes::get_user,
+        crate::users::routes::update_user,
+        crate::organizations::routes::list_organizations,
+        crate::organizations::routes::create_organization,
+        crate::organizations::routes::get_organization,
+        crate::organizations::routes::update_organization,
+        crate::organizations::routes::delete_organization,
+        crate::contacts::routes::list_contacts,
+        crate::contacts::routes::create_contact,
+        crate::contacts::routes::get_contact,
+        crate::contacts::routes::update_contact,
+        crate::contacts::routes::delete_contact,
+        crate::regulations::routes::list_regulations,
+        crate::regulations::routes::create_regulation,
+        crate::regulations::routes::get_regulation,
+        crate::regulations::routes::update_regulation,
+        crate::regulations::routes::delete_regulation,
+        crate::activities::routes::list_activities,
+        crate::activities::routes::create_activity,
+        crate::activities::routes::get_activity,
+        crate::activities::routes::update_activity,
+        crate::activities::routes::delete_activity,
+        crate::activities::routes::list_action_items,
+        crate::activities::routes::create_action_item,
+        crate::activities::routes::get_action_item,
+        crate::activities::routes::update_action_item,
+        crate::outcomes::routes::list_outcomes,
+        crate::outcomes::routes::create_outcome,
+        crate::outcomes::routes::get_outcome,
+        crate::outcomes::routes::update_outcome,
+        crate::outcomes::routes::delete_outcome,
+        crate::coverage::routes::list_coverage,
+        crate::coverage::routes::upsert_coverage,
+        crate::coverage::routes::import_coverage,
+        crate::reports::routes::agreements_report,
+        crate::reports::routes::coverage_report,
+        crate::reports::routes::coverage_chart,
+        crate::reports::routes::collaboration_report,
+        crate::reports::routes::follow_ups_report,
+    ),
     // Enumerations used only in query parameters: nothing else puts them among the components.
     components(schemas(
         crate::error::Problem,
         crate::error::ProblemField,
-        crate::audit::routes::SortOrder,
+        crate::audit::model::SortOrder,
         crate::regions::model::RegionKind,
         crate::reports::collaboration::Section,
     )),
@@ -43,111 +123,6 @@ use utoipa::{Modify, OpenApi};
     )
 )]
 struct RootDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    crate::auth::routes::login,
-    crate::auth::routes::refresh_tokens,
-    crate::auth::routes::logout,
-    crate::auth::routes::change_password,
-    crate::auth::routes::me
-))]
-struct AuthDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(crate::audit::routes::list_audit_events, crate::audit::routes::verify_audit_trail))]
-struct AuditDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(crate::regions::routes::list_regions, crate::regions::routes::get_region))]
-struct RegionsDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    crate::agreements::routes::list_agreements,
-    crate::agreements::routes::create_agreement,
-    crate::agreements::routes::get_agreement,
-    crate::agreements::routes::update_agreement,
-    crate::agreements::routes::delete_agreement,
-    crate::agreements::routes::activate_agreement,
-    crate::agreements::routes::terminate_agreement,
-    crate::agreements::routes::create_amendment,
-    crate::agreements::routes::list_amendments,
-    crate::agreements::routes::agreement_report,
-    crate::agreements::routes::create_commitment,
-    crate::agreements::routes::list_commitments,
-    crate::agreements::routes::get_commitment,
-    crate::agreements::routes::update_commitment,
-    crate::agreements::routes::create_update,
-    crate::agreements::routes::list_updates,
-))]
-struct AgreementsDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    crate::users::routes::list_users,
-    crate::users::routes::create_user,
-    crate::users::routes::get_user,
-    crate::users::routes::update_user
-))]
-struct UsersDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    crate::organizations::routes::list_organizations,
-    crate::organizations::routes::create_organization,
-    crate::organizations::routes::get_organization,
-    crate::organizations::routes::update_organization,
-    crate::organizations::routes::delete_organization,
-))]
-struct OrganizationsDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    crate::contacts::routes::list_contacts,
-    crate::contacts::routes::create_contact,
-    crate::contacts::routes::get_contact,
-    crate::contacts::routes::update_contact,
-    crate::contacts::routes::delete_contact,
-))]
-struct ContactsDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    crate::regulations::routes::list_regulations,
-    crate::regulations::routes::create_regulation,
-    crate::regulations::routes::get_regulation,
-    crate::regulations::routes::update_regulation,
-    crate::regulations::routes::delete_regulation,
-))]
-struct RegulationsDoc;
-
-#[derive(OpenApi)]
-#[openapi(paths(
-    crate::activities::routes::list_activities,
-    crate::activities::routes::create_activity,
-    crate::activities::routes::get_activity,
-    crate::activities::routes::update_activity,
-    crate::activities::routes::delete_activity,
-    crate::activities::routes::list_action_items,
-    crate::activities::routes::create_action_item,
-    crate::activities::routes::get_action_item,
-    crate::activities::routes::update_action_item,
-    crate::outcomes::routes::list_outcomes,
-    crate::outcomes::routes::create_outcome,
-    crate::outcomes::routes::get_outcome,
-    crate::outcomes::routes::update_outcome,
-    crate::outcomes::routes::delete_outcome,
-    crate::coverage::routes::list_coverage,
-    crate::coverage::routes::upsert_coverage,
-    crate::coverage::routes::import_coverage,
-    crate::reports::routes::agreements_report,
-    crate::reports::routes::coverage_report,
-    crate::reports::routes::coverage_chart,
-    crate::reports::routes::collaboration_report,
-    crate::reports::routes::follow_ups_report,
-))]
-struct ResultsDoc;
 
 struct BearerAuth;
 
@@ -218,20 +193,156 @@ impl Modify for SharedProblems {
         for (code, description) in PROBLEMS {
             components.responses.insert(format!("Problem{code}"), RefOr::T(problem_response(description)));
         }
-        for item in openapi.paths.paths.values_mut() {
-            let ops = [
-                (&mut item.get, false),
-                (&mut item.put, true),
-                (&mut item.post, true),
-                (&mut item.delete, true),
-                (&mut item.patch, true),
+        for (_, method, op) in operations(openapi) {
+            for code in shared_problems(op, method != HttpMethod::Get) {
+                let reference = RefOr::Ref(Ref::from_response_name(format!("Problem{code}")));
+                op.responses.responses.entry(code.to_string()).or_insert(reference);
+            }
+        }
+    }
+}
+
+/// Every operation with its path and method.
+fn operations(
+    openapi: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = (&str, HttpMethod, &mut Operation)> {
+    openapi.paths.paths.iter_mut().flat_map(|(path, item)| {
+        [
+            (HttpMethod::Get, &mut item.get),
+            (HttpMethod::Put, &mut item.put),
+            (HttpMethod::Post, &mut item.post),
+            (HttpMethod::Delete, &mut item.delete),
+            (HttpMethod::Patch, &mut item.patch),
+        ]
+        .into_iter()
+        .filter_map(move |(method, op)| op.as_mut().map(|op| (path.as_str(), method, op)))
+    })
+}
+
+/// The name of the component schema that `op` answers with `status`, when it is one.
+fn answers(op: &Operation, status: &str) -> Option<String> {
+    let RefOr::T(response) = op.responses.responses.get(status)? else { return None };
+    let content = response.content.get("application/json")?;
+    match content.schema.as_ref()? {
+        RefOr::Ref(r) => r.ref_location.rsplit('/').next().map(str::to_string),
+        RefOr::T(_) => None,
+    }
+}
+
+/// What every create (a POST that answers 201) has and its route need not repeat: the `Idempotency-Key`
+/// header, and `Location`, `ETag` (when the record has a version) and `Idempotency-Replayed` on the 201.
+struct Creates;
+
+const IDEMPOTENCY_KEY: &str = "Makes the request safe to retry: the same key and body within 24 hours answer \
+    the first response again (1 to 255 visible ASCII characters)";
+
+impl Modify for Creates {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let versioned = versioned_schemas(openapi);
+        for (_, method, op) in operations(openapi) {
+            if method != HttpMethod::Post {
+                continue;
+            }
+            let record = answers(op, "201");
+            let Some(RefOr::T(created)) = op.responses.responses.get_mut("201") else { continue };
+            let headers = [
+                ("Location", "The new record's URL", true),
+                ("ETag", "Its version, for If-Match", record.is_some_and(|r| versioned.contains(&r))),
+                (
+                    "Idempotency-Replayed",
+                    "`true` when this is the stored answer to an earlier request with the same Idempotency-Key",
+                    true,
+                ),
             ];
-            for (op, write) in ops {
-                let Some(op) = op else { continue };
-                for code in shared_problems(op, write) {
-                    let reference = RefOr::Ref(Ref::from_response_name(format!("Problem{code}")));
-                    op.responses.responses.entry(code.to_string()).or_insert(reference);
+            for (name, description, applies) in headers {
+                if applies && !created.headers.contains_key(name) {
+                    let string = ObjectBuilder::new().schema_type(Type::String).build();
+                    created.headers.insert(
+                        name.into(),
+                        HeaderBuilder::new().schema(string).description(Some(description)).build(),
+                    );
                 }
+            }
+            let params = op.parameters.get_or_insert_with(Vec::new);
+            if !params.iter().any(|p| p.parameter_in == ParameterIn::Header && p.name == "Idempotency-Key") {
+                params.push(
+                    ParameterBuilder::new()
+                        .name("Idempotency-Key")
+                        .parameter_in(ParameterIn::Header)
+                        .required(Required::False)
+                        .description(Some(IDEMPOTENCY_KEY))
+                        .schema(Some(
+                            ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .min_length(Some(1))
+                                .max_length(Some(255)),
+                        ))
+                        .build(),
+                );
+            }
+        }
+    }
+}
+
+/// The component schemas with a `version` property: records that answer with an `ETag`.
+fn versioned_schemas(openapi: &utoipa::openapi::OpenApi) -> Vec<String> {
+    let Some(components) = &openapi.components else { return Vec::new() };
+    components
+        .schemas
+        .iter()
+        .filter(|(_, schema)| {
+            matches!(schema, RefOr::T(utoipa::openapi::Schema::Object(o)) if o.properties.contains_key("version"))
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
+}
+
+/// Links from each create's 201 to the operations on what it made, found by the schema: the GET of a path
+/// `…/{id}` that answers the same schema reads it, the PATCH and DELETE of that path change and delete it
+/// (with its ETag as `If-Match`). Generated clients and stateful fuzzers follow them.
+struct Links;
+
+impl Modify for Links {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        // The operations on each path `…/{id}`: (link name, operationId, whether it takes If-Match).
+        let mut targets: BTreeMap<String, Vec<(&str, String, bool)>> = BTreeMap::new();
+        // The path where each schema is read.
+        let mut reads: BTreeMap<String, String> = BTreeMap::new();
+        for (path, method, op) in operations(openapi) {
+            if !path.ends_with("/{id}") {
+                continue;
+            }
+            let name = match method {
+                HttpMethod::Get => "read",
+                HttpMethod::Patch => "update",
+                HttpMethod::Delete => "delete",
+                _ => continue,
+            };
+            let Some(id) = op.operation_id.clone() else { continue };
+            let if_match = op.parameters.iter().flatten().any(|p| p.name == "If-Match");
+            if method == HttpMethod::Get
+                && let Some(schema) = answers(op, "200")
+            {
+                reads.insert(schema, path.to_string());
+            }
+            targets.entry(path.to_string()).or_default().push((name, id, if_match));
+        }
+        for (_, method, op) in operations(openapi) {
+            if method != HttpMethod::Post {
+                continue;
+            }
+            let Some(path) = answers(op, "201").and_then(|schema| reads.get(&schema)) else { continue };
+            let Some(RefOr::T(created)) = op.responses.responses.get_mut("201") else { continue };
+            for (name, operation_id, if_match) in targets.get(path).into_iter().flatten() {
+                let mut link = LinkBuilder::new().parameter("id", "$response.body#/id");
+                if *if_match {
+                    link = link.parameter("If-Match", "$response.header.ETag");
+                }
+                // utoipa 5.5 spells `Link::operation_id` `operation_id` in JSON; the specification's name
+                // is `operationId`, set here as a raw member instead.
+                let operation_id = Extensions::from_iter([("operationId", operation_id.as_str())]);
+                let link = link.extensions(Some(operation_id)).build();
+                created.links.entry((*name).to_string()).or_insert_with(|| RefOr::T(link));
             }
         }
     }
@@ -240,17 +351,11 @@ impl Modify for SharedProblems {
 /// The whole document.
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = RootDoc::openapi();
-    doc.merge(AuthDoc::openapi());
-    doc.merge(RegionsDoc::openapi());
-    doc.merge(AgreementsDoc::openapi());
-    doc.merge(ResultsDoc::openapi());
-    doc.merge(UsersDoc::openapi());
-    doc.merge(OrganizationsDoc::openapi());
-    doc.merge(ContactsDoc::openapi());
-    doc.merge(AuditDoc::openapi());
-    doc.merge(RegulationsDoc::openapi());
-    // After the merges: it walks every operation.
+    // They walk every operation. Creates first: the problems depend on the parameters.
+    Creates.modify(&mut doc);
     SharedProblems.modify(&mut doc);
+    Links.modify(&mut doc);
+    examples::Examples.modify(&mut doc);
     doc
 }
 

@@ -1,6 +1,8 @@
 //! The tamper-evident audit trail (SPEC section 7). `record` appends one event inside the caller's
 //! transaction; `verify` recomputes the hash chain and names the first broken link.
 
+pub mod model;
+pub mod repo;
 pub mod routes;
 
 use chrono::{DateTime, Utc};

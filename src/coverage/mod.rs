@@ -2,8 +2,10 @@
 //! with the derived achievement and zone; the filtered list, the idempotent bulk upsert and the CSV
 //! import.
 
+pub mod csv;
 pub mod model;
 pub mod repo;
 pub mod routes;
+pub mod service;
 
 pub use routes::configure;

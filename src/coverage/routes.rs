@@ -1,13 +1,14 @@
-//! `/coverage` (list and bulk upsert) and `/coverage/import` (CSV): thin handlers over [`super::repo`].
+//! `/coverage` (list and bulk upsert) and `/coverage/import` (CSV): thin handlers over [`super::service`].
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::model::{Coverage, CoverageFilter, CoverageUpsert, UpsertSummary, Zones};
-use super::repo::{self, Key};
+use super::{repo, service};
 use crate::auth::{Action, AuthUser, policy};
+use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::http::csv::CsvBody;
-use crate::http::{Endpoint, Json, Page, PageQuery, Query, Validator};
+use crate::http::{Endpoint, Json, Page, PageQuery, Query};
 use crate::state::AppState;
 
 /// The body of `POST /coverage/import`.
@@ -27,8 +28,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     responses(
         (status = 200, content((inline(Page<Coverage>) = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "The next page, when there is one"))),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A bad period, segment, limit or cursor", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list_coverage(
@@ -39,13 +38,14 @@ pub async fn list_coverage(
     page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
-    let limit = page.limit()?;
-    let after: Option<Key> = page.after(&req)?;
-    let filter = filter.into_inner();
-    let zones = Zones::of(&state.settings);
-    let rows = state.db.run(move |conn| repo::list(conn, &filter, after, i64::from(limit) + 1)).await?;
-    let page = Page::from_rows(rows, limit, repo::key_of).map(|r| r.view(zones));
-    Ok(page.respond(&req))
+    let (filter, zones) = (filter.into_inner(), Zones::of(&state.settings));
+    page.list(
+        &req,
+        &state,
+        move |conn, after, limit| service::list(conn, &filter, zones, after, limit),
+        repo::key_of,
+    )
+    .await
 }
 
 /// Record coverage figures: each row is keyed by (region_code, segment, period), created when new and
@@ -55,10 +55,7 @@ pub async fn list_coverage(
 #[utoipa::path(put, path = "/api/v1/coverage", tag = "coverage", request_body = CoverageUpsert,
     responses(
         (status = 200, body = UpsertSummary),
-        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad rows, each field named (`rows[3].target`); nothing was recorded", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn upsert_coverage(
@@ -66,10 +63,8 @@ pub async fn upsert_coverage(
     state: web::Data<AppState>,
     body: Json<CoverageUpsert>,
 ) -> Result<HttpResponse, AppError> {
-    policy::authorize(&user, Action::RecordCoverage)?;
-    let rows: Vec<_> =
-        body.into_inner().rows.into_iter().enumerate().map(|(i, r)| (format!("rows[{i}]."), r)).collect();
-    save(&state, &user, rows, Validator::new()).await
+    let body = body.into_inner();
+    record(&state, move |conn, now, zones| service::upsert(conn, &user, now, zones, body)).await
 }
 
 /// Import coverage figures from a CSV file (`Content-Type: text/csv`, UTF-8) whose header is
@@ -82,8 +77,6 @@ pub async fn upsert_coverage(
     responses(
         (status = 200, body = UpsertSummary),
         (status = 400, description = "Not UTF-8", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 413, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not text/csv", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Bad rows, each named by its line; nothing was imported", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
@@ -93,24 +86,18 @@ pub async fn import_coverage(
     state: web::Data<AppState>,
     body: CsvBody<CoverageCsv>,
 ) -> Result<HttpResponse, AppError> {
-    policy::authorize(&user, Action::RecordCoverage)?;
-    let (rows, v) = repo::parse_csv(&body.0);
-    save(&state, &user, rows, v).await
+    let csv = body.0;
+    record(&state, move |conn, now, zones| service::import(conn, &user, now, zones, &csv)).await
 }
 
-async fn save(
-    state: &AppState,
-    user: &AuthUser,
-    rows: Vec<(String, super::model::CoverageInput)>,
-    v: Validator,
-) -> Result<HttpResponse, AppError> {
-    let (actor, user_id, now, zones) = (user.actor(), user.id, state.clock.now(), Zones::of(&state.settings));
-    let summary = state
-        .db
-        .write(move |conn| {
-            let rows = repo::check_rows(conn, rows, v)?;
-            repo::upsert(conn, &actor, user_id, now, zones, rows)
-        })
-        .await?;
+/// Runs a use case that records coverage in one write transaction and answers its summary.
+async fn record<F>(state: &AppState, use_case: F) -> Result<HttpResponse, AppError>
+where
+    F: FnOnce(&mut DbConnection, chrono::DateTime<chrono::Utc>, Zones) -> Result<UpsertSummary, AppError>
+        + Send
+        + 'static,
+{
+    let (now, zones) = (state.clock.now(), Zones::of(&state.settings));
+    let summary = state.db.write(move |conn| use_case(conn, now, zones)).await?;
     Ok(HttpResponse::Ok().json(summary))
 }

@@ -48,8 +48,28 @@ impl Id {
     pub const NIL: Id = Id(uuid::Uuid::nil());
 
     pub fn new() -> Id {
-        Id(uuid::Uuid::now_v7())
+        FIXED.take().unwrap_or_else(|| Id(uuid::Uuid::now_v7()))
     }
+
+    /// Runs `create` so that its first `Id::new()` (the new record's id) is `id`, when there is one: how the
+    /// demo data gets the fixed ids that the OpenAPI examples name while it is written by the same code as
+    /// the API's creates. The id is set for this thread only and never outlives `create`.
+    pub fn fixed<R>(id: Option<Id>, create: impl FnOnce() -> R) -> R {
+        struct Reset;
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                FIXED.set(None);
+            }
+        }
+        let _reset = Reset;
+        FIXED.set(id);
+        create()
+    }
+}
+
+thread_local! {
+    /// The id that the next `Id::new()` on this thread returns (see [`Id::fixed`]).
+    static FIXED: std::cell::Cell<Option<Id>> = const { std::cell::Cell::new(None) };
 }
 
 impl Default for Id {

@@ -1,6 +1,9 @@
 //! `/reports/…`: thin handlers; the figures are computed in the report modules.
 
+use std::collections::HashMap;
+
 use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDate;
 
 use super::agreements::AgreementsReport;
 use super::collaboration::{CollaborationQuery, CollaborationReport, Section};
@@ -11,6 +14,7 @@ use crate::agreements::model::AgreementFilter;
 use crate::agreements::visibility::Visibility;
 use crate::auth::{Action, AuthUser, policy};
 use crate::coverage::model::Zones;
+use crate::db::{DbConnection, Id};
 use crate::error::AppError;
 use crate::http::csv::respond;
 use crate::http::{Endpoint, Query};
@@ -29,7 +33,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(get, path = "/api/v1/reports/agreements", tag = "reports",
     responses(
         (status = 200, content((AgreementsReport = "application/json"), (String = "text/csv"))),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn agreements_report(
@@ -37,28 +40,50 @@ pub async fn agreements_report(
     user: AuthUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    policy::authorize(&user, Action::Read)?;
-    let (today, visibility) = (state.clock.today(), Visibility::of(&user));
-    let report = state
-        .db
-        .run(move |conn| {
-            let agreements = crate::agreements::repo::list_rows(
-                conn,
-                &AgreementFilter::default(),
-                &visibility,
-                today,
-                None,
-                i64::MAX,
-            )?;
-            super::agreements::build(conn, &agreements, today)
-        })
-        .await?;
+    let report = build(&state, &user, |conn, visibility, today| {
+        let all = AgreementFilter::default();
+        let agreements = crate::agreements::repo::list_rows(conn, &all, visibility, today, None, i64::MAX)?;
+        super::agreements::build(conn, &agreements, today)
+    })
+    .await?;
     Ok(respond(&req, &report, &report.items))
 }
 
-async fn coverage(state: &AppState, query: CoverageReportQuery) -> Result<CoverageReport, AppError> {
+/// Builds a report, for a caller who may read, from what `user` may see as of today.
+async fn build<R, F>(state: &AppState, user: &AuthUser, report: F) -> Result<R, AppError>
+where
+    R: Send + 'static,
+    F: FnOnce(&mut DbConnection, &Visibility, NaiveDate) -> Result<R, AppError> + Send + 'static,
+{
+    policy::authorize(user, Action::Read)?;
+    let (today, visibility) = (state.clock.today(), Visibility::of(user));
+    state.db.run(move |conn| report(conn, &visibility, today)).await
+}
+
+/// [`build`] for the reports over the visible agreements and activities and the organizations' names.
+async fn build_visible<R, F>(state: &AppState, user: &AuthUser, report: F) -> Result<R, AppError>
+where
+    R: Send + 'static,
+    F: FnOnce(&mut DbConnection, &Visible, &HashMap<Id, String>, NaiveDate) -> Result<R, AppError>
+        + Send
+        + 'static,
+{
+    build(state, user, move |conn, visibility, today| {
+        let visible = Visible::load(conn, visibility, today)?;
+        let names = organization_names(conn)?;
+        report(conn, &visible, &names, today)
+    })
+    .await
+}
+
+/// The coverage report (the table and the chart): coverage is not tied to agreements, so nothing is hidden.
+async fn coverage(
+    state: &AppState,
+    user: &AuthUser,
+    query: CoverageReportQuery,
+) -> Result<CoverageReport, AppError> {
     let zones = Zones::of(&state.settings);
-    state.db.run(move |conn| super::coverage::build(conn, &query, zones)).await
+    build(state, user, move |conn, _, _| super::coverage::build(conn, &query, zones)).await
 }
 
 /// Target, realisation, achievement and zone per segment and period, with the totals per period. CSV
@@ -67,7 +92,6 @@ async fn coverage(state: &AppState, query: CoverageReportQuery) -> Result<Covera
     params(CoverageReportQuery),
     responses(
         (status = 200, content((CoverageReport = "application/json"), (String = "text/csv"))),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "A bad period", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -77,8 +101,7 @@ pub async fn coverage_report(
     state: web::Data<AppState>,
     query: Query<CoverageReportQuery>,
 ) -> Result<HttpResponse, AppError> {
-    policy::authorize(&user, Action::Read)?;
-    let report = coverage(&state, query.into_inner()).await?;
+    let report = coverage(&state, &user, query.into_inner()).await?;
     Ok(respond(&req, &report, &report.lines()))
 }
 
@@ -87,8 +110,6 @@ pub async fn coverage_report(
     params(CoverageReportQuery),
     responses(
         (status = 200, content((String = "image/svg+xml"))),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn coverage_chart(
@@ -96,8 +117,7 @@ pub async fn coverage_chart(
     state: web::Data<AppState>,
     query: Query<CoverageReportQuery>,
 ) -> Result<HttpResponse, AppError> {
-    policy::authorize(&user, Action::Read)?;
-    let report = coverage(&state, query.into_inner()).await?;
+    let report = coverage(&state, &user, query.into_inner()).await?;
     Ok(HttpResponse::Ok().content_type("image/svg+xml").body(super::svg::chart(&report)))
 }
 
@@ -108,7 +128,6 @@ pub async fn coverage_chart(
     params(CollaborationQuery),
     responses(
         (status = 200, content((CollaborationReport = "application/json"), (String = "text/csv"))),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn collaboration_report(
@@ -117,16 +136,10 @@ pub async fn collaboration_report(
     state: web::Data<AppState>,
     query: Query<CollaborationQuery>,
 ) -> Result<HttpResponse, AppError> {
-    policy::authorize(&user, Action::Read)?;
-    let (today, visibility) = (state.clock.today(), Visibility::of(&user));
-    let report = state
-        .db
-        .run(move |conn| {
-            let visible = Visible::load(conn, &visibility, today)?;
-            let names = organization_names(conn)?;
-            super::collaboration::build(conn, &visible, &names)
-        })
-        .await?;
+    let report = build_visible(&state, &user, |conn, visible, names, _| {
+        super::collaboration::build(conn, visible, names)
+    })
+    .await?;
     Ok(match query.section.unwrap_or(Section::Pairs) {
         Section::Pairs => respond(&req, &report, &report.pairs),
         Section::Organizations => respond(&req, &report, &report.organizations),
@@ -139,7 +152,6 @@ pub async fn collaboration_report(
 #[utoipa::path(get, path = "/api/v1/reports/follow-ups", tag = "reports",
     responses(
         (status = 200, content((FollowUpsReport = "application/json"), (String = "text/csv"))),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn follow_ups_report(
@@ -147,15 +159,6 @@ pub async fn follow_ups_report(
     user: AuthUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    policy::authorize(&user, Action::Read)?;
-    let (today, visibility) = (state.clock.today(), Visibility::of(&user));
-    let report = state
-        .db
-        .run(move |conn| {
-            let visible = Visible::load(conn, &visibility, today)?;
-            let names = organization_names(conn)?;
-            super::follow_ups::build(conn, &visible, &names, today)
-        })
-        .await?;
+    let report = build_visible(&state, &user, super::follow_ups::build).await?;
     Ok(respond(&req, &report, &report.lines()))
 }

@@ -53,6 +53,8 @@ pub struct SeedFile {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Entry<T> {
+    /// The record's fixed id (the demo's ids, which the OpenAPI examples name).
+    pub id: Option<Id>,
     pub source: String,
     pub assumed: Option<Value>,
     pub record: T,
@@ -61,6 +63,7 @@ pub struct Entry<T> {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationEntry {
+    pub id: Option<Id>,
     pub source: String,
     pub assumed: Option<Value>,
     /// The short name of the organization above it.
@@ -89,6 +92,7 @@ pub struct PartyRef {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AgreementEntry {
+    pub id: Option<Id>,
     pub source: String,
     pub assumed: Option<Value>,
     pub parties: Vec<PartyRef>,
@@ -106,6 +110,7 @@ pub struct AgreementEntry {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommitmentEntry {
+    pub id: Option<Id>,
     pub source: String,
     pub assumed: Option<Value>,
     /// The short name of the responsible organization.
@@ -119,6 +124,7 @@ pub struct CommitmentEntry {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OutcomeEntry {
+    pub id: Option<Id>,
     pub source: String,
     pub assumed: Option<Value>,
     /// The short name of the credited organization.
@@ -176,7 +182,6 @@ fn load_in(
     zones: Zones,
 ) -> Result<SeedSummary, AppError> {
     let user = system_user(conn)?;
-    let actor = user.actor();
     let mut summary = SeedSummary::default();
     for entry in &seed.organizations {
         let short_name = entry.record.short_name.clone().unwrap_or_default();
@@ -188,7 +193,7 @@ fn load_in(
         if let Some(parent) = &entry.parent {
             input.parent_id = Some(required_organization(conn, parent)?);
         }
-        crate::organizations::service::create(conn, &user, now, input)?;
+        Id::fixed(entry.id, || crate::organizations::service::create(conn, &user, now, input))?;
         summary.created += 1;
     }
     for entry in &seed.regulations {
@@ -203,7 +208,7 @@ fn load_in(
             summary.unchanged += 1;
             continue;
         }
-        crate::regulations::service::create(conn, &user, now, entry.record.clone())?;
+        Id::fixed(entry.id, || crate::regulations::service::create(conn, &user, now, entry.record.clone()))?;
         summary.created += 1;
     }
     for entry in &seed.agreements {
@@ -222,8 +227,7 @@ fn load_in(
                 (format!("coverage[{i}]."), r)
             })
             .collect();
-        let rows = crate::coverage::repo::check_rows(conn, rows, Validator::new())?;
-        let done = crate::coverage::repo::upsert(conn, &actor, user.id, now, zones, rows)?;
+        let done = crate::coverage::service::record(conn, &user, now, zones, rows, Validator::new())?;
         summary.created += done.created;
         summary.updated += done.updated;
         summary.unchanged += done.unchanged;
@@ -272,7 +276,7 @@ fn load_agreement(
                     })
                 })
                 .collect::<Result<_, AppError>>()?;
-            let created = agreements::create(conn, user, now, body)?;
+            let created = Id::fixed(entry.id, || agreements::create(conn, user, now, body))?;
             if entry.activate {
                 agreements::activate(conn, user, now, created.id, &IfMatch::absent())?;
             }
@@ -303,7 +307,8 @@ fn load_agreement(
                         text(format!("is not a commitment: {e}"), "bukan komitmen yang sah"),
                     )
                 })?;
-                commitments_service::create(conn, user, now, agreement_id, body)?.id
+                Id::fixed(commitment.id, || commitments_service::create(conn, user, now, agreement_id, body))?
+                    .id
             }
         };
         summary.count(existing.is_none());
@@ -321,7 +326,7 @@ fn load_agreement(
                 .first::<Id>(conn)
                 .optional()?;
             if found.is_none() {
-                crate::outcomes::repo::create(conn, user, now, body)?;
+                Id::fixed(outcome.id, || crate::outcomes::repo::create(conn, user, now, body))?;
             }
             summary.count(found.is_none());
         }
@@ -395,17 +400,27 @@ pub struct DemoUser {
 
 /// One user per role (beside the administrator) where such a user would sit; the auditor sits at the
 /// provincial government, which oversees the city's programme. Users that exist already are left alone.
-pub const DEMO_USERS: [(&str, Role, &str); 4] = [
-    ("bpjs.padang", Role::BpjsStaff, "BPJSTK-PDG"),
-    ("disnakerin.padang", Role::OpdStaff, "DISNAKERIN-PDG"),
-    ("rumahbumn.padang", Role::PartnerStaff, "RUMAHBUMN-PDG"),
-    ("auditor.sumbar", Role::Auditor, "PEMPROV-SUMBAR"),
+/// Each has a fixed id (UUIDv7-shaped, dated 2024-01-01 like the ids in `seeds/padang.json`) that the
+/// OpenAPI examples name.
+pub const DEMO_USERS: [(&str, Role, &str, Id); 4] = [
+    ("bpjs.padang", Role::BpjsStaff, "BPJSTK-PDG", demo_id(0x41)),
+    ("disnakerin.padang", Role::OpdStaff, "DISNAKERIN-PDG", demo_id(0x42)),
+    ("rumahbumn.padang", Role::PartnerStaff, "RUMAHBUMN-PDG", demo_id(0x43)),
+    ("auditor.sumbar", Role::Auditor, "PEMPROV-SUMBAR", demo_id(0x44)),
 ];
+
+/// Demo id number `n`: UUIDv7 with the time 2024-01-01T00:00:00Z + `n` ms and `n` as its last digits, so
+/// that the demo's records sort by id in the order they are loaded, before anything created later.
+pub const fn demo_id(n: u16) -> Id {
+    const BASE_MS: u128 = 1_704_067_200_000;
+    let n = n as u128;
+    Id(uuid::Uuid::from_u128(((BASE_MS + n) << 80) | (0x7000 << 64) | (0x8000 << 48) | n))
+}
 
 /// Creates the demo users that do not exist yet, with random passwords (returned, to be shown once).
 pub fn create_demo_users(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<Vec<DemoUser>, AppError> {
     let mut created = Vec::new();
-    for (username, role, organization) in DEMO_USERS {
+    for (username, role, organization, id) in DEMO_USERS {
         let exists: i64 = users::table.filter(users::username.eq(username)).count().get_result(conn)?;
         if exists > 0 {
             continue;
@@ -420,7 +435,7 @@ pub fn create_demo_users(conn: &mut DbConnection, now: DateTime<Utc>) -> Result<
             organization_id: Some(organization_id),
             password: password.clone(),
         };
-        crate::users::service::create_as_system(conn, "demo", now, new)?;
+        Id::fixed(Some(id), || crate::users::service::create_as_system(conn, "demo", now, new))?;
         created.push(DemoUser {
             username: username.into(),
             role,

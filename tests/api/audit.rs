@@ -155,12 +155,7 @@ backend_test!(verify_names_the_row_that_was_edited, |app| async move {
     assert_eq!(before["valid"], true);
     assert_eq!(before["first_broken_seq"], Value::Null);
     assert_eq!(before["events"].as_i64().unwrap() as usize, app.audit_rows().len());
-    let seq = app
-        .audit_rows()
-        .into_iter()
-        .find(|r| r.action == "create" && r.entity_id.as_deref() == Some(user.as_str()))
-        .unwrap()
-        .seq;
+    let seq = created_seq(&app, &user);
 
     // The database itself refuses to change or remove an event.
     let mut conn = app.connection();
@@ -176,11 +171,7 @@ backend_test!(verify_names_the_row_that_was_edited, |app| async move {
     assert_eq!(verify(&app, &admin).await["valid"], true);
 
     // Someone with the database's owner rights drops the trigger and edits the event.
-    let drop = match app.backend {
-        Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
-        Backend::Postgres => "DROP TRIGGER audit_events_no_update ON audit_events",
-    };
-    diesel::sql_query(drop).execute(&mut conn).unwrap();
+    drop_append_only_trigger(&app, &mut conn);
     assert_eq!(diesel::sql_query(&edit).execute(&mut conn).unwrap(), 1);
 
     let result = verify(&app, &admin).await;
@@ -353,3 +344,42 @@ backend_test!(two_server_processes_keep_one_gap_free_chain, |app| async move {
     assert_eq!(result["valid"], true, "{result}");
     assert_eq!(result["events"].as_i64().unwrap(), rows.len() as i64 + 1);
 });
+
+// An event whose stored state is not JSON was not written by the server: reading it is a 500 (the event
+// named in the log), not an event that shows something else; the verification still names it.
+backend_test!(an_event_whose_state_is_not_json_is_an_error, |app| async move {
+    let admin = app.admin_token().await;
+    let org = app.insert_organization("DISNAKERIN", None);
+    let user = app.create_user(&admin, "target.one", "opd_staff", Some(&org)).await;
+    let seq = created_seq(&app, &user);
+    let path = format!("/api/v1/audit-events?entity_id={user}");
+    let res = app.get(&path).bearer_auth(&admin).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+
+    let mut conn = app.connection();
+    drop_append_only_trigger(&app, &mut conn);
+    let edit = format!("UPDATE audit_events SET after_state = 'not json' WHERE seq = {seq}");
+    assert_eq!(diesel::sql_query(&edit).execute(&mut conn).unwrap(), 1);
+
+    let res = app.get(&path).bearer_auth(&admin).send().await.unwrap();
+    assert_problem(res, 500).await;
+    assert_eq!(verify(&app, &admin).await["first_broken_seq"], seq);
+});
+
+/// The sequence number of the event that created `entity_id`.
+fn created_seq(app: &TestApp, entity_id: &str) -> i64 {
+    app.audit_rows()
+        .into_iter()
+        .find(|r| r.action == "create" && r.entity_id.as_deref() == Some(entity_id))
+        .expect("a create event")
+        .seq
+}
+
+/// What someone with the database owner's rights can do: let events be changed.
+fn drop_append_only_trigger(app: &TestApp, conn: &mut sinergi::db::DbConnection) {
+    let drop = match app.backend {
+        Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
+        Backend::Postgres => "DROP TRIGGER audit_events_no_update ON audit_events",
+    };
+    diesel::sql_query(drop).execute(conn).unwrap();
+}

@@ -261,3 +261,138 @@ mod readme_walkthrough {
     api_test!(sqlite, super::run_readme_walkthrough(Backend::Sqlite));
     api_test!(postgres, postgres, super::run_readme_walkthrough(Backend::Postgres));
 }
+
+/// Where operation `id` lives in the OpenAPI document: its method and path.
+fn operation(doc: &Value, id: &str) -> (reqwest::Method, String) {
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            if op["operationId"] == id {
+                return (method.to_uppercase().parse().expect("method"), path.clone());
+            }
+        }
+    }
+    panic!("no operation {id}");
+}
+
+// Every request example of the OpenAPI document (those in `example` fields and those shown in descriptions)
+// is accepted as it stands by a server started with `--demo`: the examples name the demo's fixed ids and
+// versions, and no two of them change the same record.
+async fn run_documented_examples(backend: crate::helpers::Backend) {
+    let db = tokio::task::spawn_blocking(move || crate::helpers::TestDatabase::create(backend))
+        .await
+        .expect("create db");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = ServerProcess::start(support_server::command(db.url(), dir.path()), &["--demo"]).await;
+    let client = reqwest::Client::new();
+    let login = client
+        .post(server.url("/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .expect("login");
+    let token =
+        login.json::<Value>().await.expect("login body")["access_token"].as_str().expect("token").to_string();
+    // The fixed ids resolve to the records the seed file names.
+    let pemkot = client
+        .get(server.url("/api/v1/organizations/018cc251-f401-7000-8000-000000000001"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(pemkot.json::<Value>().await.expect("json")["short_name"], "PEMKOT-PDG");
+    let auditor = client
+        .get(server.url(&format!("/api/v1/users/{}", sinergi::seed::DEMO_USERS[3].3)))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(auditor.json::<Value>().await.expect("json")["username"], "auditor.sumbar");
+
+    let doc: Value = serde_json::from_str(&sinergi::openapi::document_json()).expect("the document");
+    let examples = sinergi::openapi::examples::examples();
+    assert!(examples.len() >= 30, "the examples cover the writes and the reads of demo records");
+    for example in examples {
+        let (method, mut path) = operation(&doc, example.operation);
+        for (name, value) in &example.path {
+            path = path.replace(&format!("{{{name}}}"), value);
+        }
+        let mut request = client.request(method, server.url(&path)).bearer_auth(&token);
+        if let Some(version) = example.if_match {
+            request = request.header("If-Match", format!("\"{version}\""));
+        }
+        if let Some(body) = &example.body {
+            request = request.json(body);
+        }
+        let res = request.send().await.expect("request");
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        assert!(status.is_success(), "{} {path}: {status} {text}", example.operation);
+    }
+}
+
+mod documented_examples {
+    use crate::helpers::Backend;
+
+    api_test!(sqlite, super::run_documented_examples(Backend::Sqlite));
+    api_test!(postgres, postgres, super::run_documented_examples(Backend::Postgres));
+}
+
+// Each create links to the read, update and delete of what it made, by operationId (in the JSON member
+// the specification names), with the id from the answer and its ETag as If-Match.
+api_test!(creates_link_to_the_operations_on_what_they_made, async {
+    let doc: Value = serde_json::from_str(&sinergi::openapi::document_json()).expect("the document");
+    let mut ids = std::collections::HashSet::new();
+    for item in doc["paths"].as_object().expect("paths").values() {
+        for op in item.as_object().expect("path item").values() {
+            ids.insert(op["operationId"].as_str().expect("every operation has an id").to_string());
+        }
+    }
+    let links = |path: &str| doc["paths"][path]["post"]["responses"]["201"]["links"].clone();
+    let organization = links("/api/v1/organizations");
+    assert_eq!(organization["read"]["operationId"], "get_organization");
+    assert_eq!(organization["update"]["operationId"], "update_organization");
+    assert_eq!(organization["delete"]["operationId"], "delete_organization");
+    assert_eq!(organization["update"]["parameters"]["id"], "$response.body#/id");
+    assert_eq!(organization["update"]["parameters"]["If-Match"], "$response.header.ETag");
+    assert!(organization["read"]["parameters"].get("If-Match").is_none(), "a read takes no If-Match");
+    assert_eq!(links("/api/v1/agreements/{id}/commitments")["read"]["operationId"], "get_commitment");
+    let mut creates = 0;
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        let Some(created) = item["post"]["responses"].get("201") else { continue };
+        creates += 1;
+        let params = item["post"]["parameters"].as_array().cloned().unwrap_or_default();
+        assert!(params.iter().any(|p| p["name"] == "Idempotency-Key"), "{path}: Idempotency-Key");
+        assert!(created["headers"].get("Location").is_some(), "{path}: Location");
+        for (name, link) in created["links"].as_object().into_iter().flatten() {
+            let target = link["operationId"].as_str().unwrap_or_default();
+            assert!(ids.contains(target), "{path}: link {name} names no operation ({link})");
+            assert!(link.get("operation_id").is_none(), "{path}: the member is operationId");
+        }
+    }
+    assert!(creates >= 10, "{creates} creates");
+});
+
+// The demo's records have the fixed ids of `seeds/padang.json` and `seed::DEMO_USERS`, UUIDv7-shaped so
+// that lists keep their order of creation.
+api_test!(the_demo_ids_are_fixed_unique_and_version_7, async {
+    let seed: Value = serde_json::from_str(sinergi::seed::PADANG).expect("seed");
+    let mut ids: Vec<String> = Vec::new();
+    for list in ["organizations", "regulations", "agreements"] {
+        for entry in seed[list].as_array().expect("list") {
+            ids.push(entry["id"].as_str().unwrap_or_else(|| panic!("{list}: an entry without id")).into());
+            for commitment in entry["commitments"].as_array().into_iter().flatten() {
+                ids.push(commitment["id"].as_str().expect("commitment id").into());
+                for outcome in commitment["outcomes"].as_array().into_iter().flatten() {
+                    ids.push(outcome["id"].as_str().expect("outcome id").into());
+                }
+            }
+        }
+    }
+    ids.extend(sinergi::seed::DEMO_USERS.iter().map(|u| u.3.to_string()));
+    let unique: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "every id once");
+    for id in &ids {
+        let uuid = uuid::Uuid::parse_str(id).expect("a UUID");
+        assert_eq!(uuid.get_version_num(), 7, "{id}");
+    }
+});

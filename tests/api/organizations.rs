@@ -499,10 +499,9 @@ backend_test!(
     }
 );
 
-/// The request bodies of the registry and of accounts state in the OpenAPI document every limit their
-/// validation applies, with the same numbers.
-#[test]
-fn the_request_schemas_state_the_limits_the_validation_applies() {
+// The request bodies of the registry and of accounts state in the OpenAPI document every limit their
+// validation applies, with the same numbers.
+api_test!(the_request_schemas_state_the_limits_the_validation_applies, async {
     use sinergi::auth::password::{MAX_LENGTH, MIN_LENGTH};
     use sinergi::http::validate::{MAX_EMAIL, MAX_URL};
     use sinergi::{
@@ -543,4 +542,4 @@ fn the_request_schemas_state_the_limits_the_validation_applies() {
             assert_eq!(stated, &json!(value), "{schema}.{field}.{key}");
         }
     }
-}
+});
