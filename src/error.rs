@@ -259,6 +259,15 @@ impl AppError {
         e
     }
 
+    /// The same error with the record it came from named in the log: a stored row the code cannot read
+    /// (an enumeration value it does not know) is a 500 that says which row.
+    pub fn in_row(mut self, table: &str, id: impl std::fmt::Display) -> AppError {
+        if let Some(cause) = &mut self.internal {
+            *cause = format!("{table} row {id}: {cause}");
+        }
+        self
+    }
+
     /// The problem's JSON body in the given language.
     pub fn problem(&self, lang: Lang) -> Problem {
         let (slug, title) = status_title(self.status);

@@ -180,6 +180,31 @@ impl Validator {
         }
     }
 
+    /// A link in the body (`agreement_id`, `activity_id`, ...) that must name a record: `found` is the
+    /// lookup of that record. A 404 (nothing there, or nothing the caller may see) becomes the field error
+    /// "is not a known {what}" (`what` in English and in Bahasa Indonesia) and `Ok(None)`; any other error
+    /// is answered as it is.
+    pub fn link<T>(
+        &mut self,
+        field: &str,
+        what: (&str, &str),
+        found: Result<T, AppError>,
+    ) -> Result<Option<T>, AppError> {
+        match found {
+            Ok(record) => Ok(Some(record)),
+            Err(e) if e.status == actix_web::http::StatusCode::NOT_FOUND => {
+                self.known(false, field, what);
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// "is not a known {what}" for `field` unless `exists`.
+    pub fn known(&mut self, exists: bool, field: &str, (en, id): (&str, &str)) {
+        self.check(exists, field, text(format!("is not a known {en}"), format!("bukan {id} yang dikenal")));
+    }
+
     /// `Ok` when no field was bad, else one 422 naming every bad field.
     pub fn finish(self) -> Result<(), AppError> {
         if self.errors.is_empty() { Ok(()) } else { Err(AppError::validation(self.errors)) }
