@@ -8,10 +8,9 @@ use utoipa::ToSchema;
 
 use crate::db::schema::action_items;
 use crate::db::types::to_utc;
-use crate::db::{DbConnection, Id, Timestamp};
-use crate::error::AppError;
+use crate::db::{Id, Timestamp};
 use crate::http::fields::{nullable, patched};
-use crate::http::{Validator, expect_one_row};
+use crate::http::{Record, Validator};
 
 crate::str_enum! {
     /// Whether the follow-up still has to be done.
@@ -76,12 +75,22 @@ pub struct ActionItem {
     pub created_by: Option<Id>,
 }
 
+impl Record for ActionItem {
+    fn location(&self) -> String {
+        format!("/api/v1/action-items/{}", self.id)
+    }
+
+    fn version(&self) -> i32 {
+        self.version
+    }
+}
+
 /// The body of `POST /activities/{id}/action-items`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewActionItem {
     /// 1 to 2000 characters.
-    #[schema(required = true, nullable = false)]
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 2000)]
     pub description: Option<String>,
     /// An existing organization.
     #[schema(required = true, nullable = false)]
@@ -95,6 +104,7 @@ pub struct NewActionItem {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActionItemPatch {
+    #[schema(min_length = 1, max_length = 2000)]
     pub description: Option<String>,
     pub owner_organization_id: Option<Id>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
@@ -138,48 +148,26 @@ impl NewActionItem {
 }
 
 impl ActionItemFields {
+    /// The first version of a new action item of `activity_id` with these fields.
+    pub fn new_row(self, activity_id: Id, at: Timestamp, created_by: Id) -> ActionItemRow {
+        ActionItemRow {
+            id: Id::new(),
+            activity_id,
+            description: self.description,
+            owner_organization_id: self.owner_organization_id,
+            due_on: self.due_on,
+            status: self.status,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+            created_by: Some(created_by),
+        }
+    }
+
     pub fn apply_to(&self, row: &mut ActionItemRow) {
         row.description = self.description.clone();
         row.owner_organization_id = self.owner_organization_id;
         row.due_on = self.due_on;
         row.status = self.status;
     }
-}
-
-pub fn find(conn: &mut DbConnection, id: Id) -> Result<ActionItemRow, AppError> {
-    Ok(action_items::table.find(id).select(ActionItemRow::as_select()).first(conn)?)
-}
-
-pub fn insert(conn: &mut DbConnection, row: &ActionItemRow) -> Result<(), AppError> {
-    diesel::insert_into(action_items::table).values(row).execute(conn)?;
-    Ok(())
-}
-
-/// Writes the row if it is still at `expected_version` (else 412).
-pub fn update(conn: &mut DbConnection, row: &ActionItemRow, expected_version: i32) -> Result<(), AppError> {
-    let changed = diesel::update(
-        action_items::table
-            .filter(action_items::id.eq(row.id))
-            .filter(action_items::version.eq(expected_version)),
-    )
-    .set(row)
-    .execute(conn)?;
-    expect_one_row(changed)
-}
-
-/// Up to `limit` action items of the activity after the id `after`, in creation order.
-pub fn list(
-    conn: &mut DbConnection,
-    activity: Id,
-    after: Option<Id>,
-    limit: i64,
-) -> Result<Vec<ActionItemRow>, AppError> {
-    let mut query = action_items::table
-        .filter(action_items::activity_id.eq(activity))
-        .select(ActionItemRow::as_select())
-        .into_boxed();
-    if let Some(after) = after {
-        query = query.filter(action_items::id.gt(after));
-    }
-    Ok(query.order(action_items::id.asc()).limit(limit).load(conn)?)
 }

@@ -11,8 +11,8 @@ use crate::db::schema::activities;
 use crate::db::types::{from_utc, to_utc};
 use crate::db::{Id, Timestamp};
 use crate::error::text;
-use crate::http::Validator;
 use crate::http::fields::{nullable, patched};
+use crate::http::{Record, Validator};
 
 crate::str_enum! {
     /// What kind of activity it is.
@@ -69,7 +69,7 @@ pub struct ActivityRow {
     pub kind: ActivityKind,
     pub title: String,
     pub agreement_id: Option<Id>,
-    pub scope: Option<String>,
+    pub scope: Option<Scope>,
     pub organizer_organization_id: Id,
     pub starts_at: Timestamp,
     pub ends_at: Option<Timestamp>,
@@ -90,6 +90,7 @@ pub struct ActivityRow {
 pub struct ParticipantInput {
     pub organization_id: Id,
     /// Number of attendees from this organization (0 or more); may be left out while planned.
+    #[schema(minimum = 0)]
     pub attendees: Option<i32>,
 }
 
@@ -114,9 +115,10 @@ pub struct ActivityRecord {
 impl ActivityRecord {
     /// The organizer and every participant: whose staff may log and edit the activity.
     pub fn involved(&self) -> Vec<Id> {
-        let mut ids = vec![self.row.organizer_organization_id];
-        ids.extend(self.participants.iter().map(|p| p.organization_id));
-        ids
+        involved(
+            Some(self.row.organizer_organization_id),
+            self.participants.iter().map(|p| p.organization_id),
+        )
     }
 
     pub fn fields(&self) -> ActivityFields {
@@ -125,7 +127,7 @@ impl ActivityRecord {
             kind: r.kind,
             title: r.title.clone(),
             agreement_id: r.agreement_id,
-            scope: r.scope.as_deref().and_then(Scope::parse),
+            scope: r.scope,
             organizer_organization_id: r.organizer_organization_id,
             participants: self
                 .participants
@@ -151,7 +153,7 @@ impl ActivityRecord {
             kind: r.kind,
             title: r.title.clone(),
             agreement_id: r.agreement_id,
-            scope: r.scope.as_deref().and_then(Scope::parse),
+            scope: r.scope,
             organizer_organization_id: r.organizer_organization_id,
             participants: self.participants.clone(),
             starts_at: to_utc(r.starts_at),
@@ -202,6 +204,16 @@ pub struct Activity {
     pub created_by: Option<Id>,
 }
 
+impl Record for Activity {
+    fn location(&self) -> String {
+        format!("/api/v1/activities/{}", self.id)
+    }
+
+    fn version(&self) -> i32 {
+        self.version
+    }
+}
+
 /// The body of `POST /activities`. `kind`, `title`, `organizer_organization_id` and `starts_at` are
 /// required; `status` is planned (default) or held (a meeting logged afterwards).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
@@ -210,7 +222,13 @@ pub struct NewActivity {
     #[schema(required = true, nullable = false)]
     pub kind: Option<ActivityKind>,
     /// 1 to 300 characters.
-    #[schema(required = true, nullable = false, example = "Rapat koordinasi perlindungan pekerja rentan")]
+    #[schema(
+        required = true,
+        nullable = false,
+        min_length = 1,
+        max_length = 300,
+        example = "Rapat koordinasi perlindungan pekerja rentan"
+    )]
     pub title: Option<String>,
     /// An agreement the caller can see.
     pub agreement_id: Option<Id>,
@@ -218,21 +236,27 @@ pub struct NewActivity {
     pub scope: Option<Scope>,
     #[schema(required = true, nullable = false)]
     pub organizer_organization_id: Option<Id>,
-    /// Each organization once.
+    /// Each organization once, at most 200.
     #[serde(default)]
+    #[schema(max_items = 200)]
     pub participants: Vec<ParticipantInput>,
     #[schema(required = true, nullable = false)]
     pub starts_at: Option<DateTime<Utc>>,
     /// Not before `starts_at`.
     pub ends_at: Option<DateTime<Utc>>,
+    #[schema(max_length = 300)]
     pub location: Option<String>,
     /// planned (default) or held.
     pub status: Option<ActivityStatus>,
+    #[schema(max_length = 500)]
     pub audience: Option<String>,
+    #[schema(minimum = 0)]
     pub people_reached: Option<i32>,
+    #[schema(max_length = 50000)]
     pub minutes: Option<String>,
     /// Each 1 to 2000 characters, at most 100.
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub decisions: Vec<String>,
     #[serde(default)]
     pub cgr_components: Vec<CgrComponent>,
@@ -244,6 +268,7 @@ pub struct NewActivity {
 #[serde(deny_unknown_fields)]
 pub struct ActivityPatch {
     pub kind: Option<ActivityKind>,
+    #[schema(min_length = 1, max_length = 300)]
     pub title: Option<String>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = Uuid)]
@@ -252,24 +277,26 @@ pub struct ActivityPatch {
     #[schema(value_type = Option<Scope>)]
     pub scope: Option<Option<Scope>>,
     pub organizer_organization_id: Option<Id>,
+    #[schema(max_items = 200)]
     pub participants: Option<Vec<ParticipantInput>>,
     pub starts_at: Option<DateTime<Utc>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<DateTime<Utc>>)]
     pub ends_at: Option<Option<DateTime<Utc>>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 300)]
     pub location: Option<Option<String>>,
     pub status: Option<ActivityStatus>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub audience: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 0)]
     pub people_reached: Option<Option<i32>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 50000)]
     pub minutes: Option<Option<String>>,
+    #[schema(max_items = 100)]
     pub decisions: Option<Vec<String>>,
     pub cgr_components: Option<Vec<CgrComponent>>,
 }
@@ -321,12 +348,6 @@ pub struct ActivityFields {
 }
 
 impl ActivityFields {
-    pub fn involved(&self) -> Vec<Id> {
-        let mut ids = vec![self.organizer_organization_id];
-        ids.extend(self.participants.iter().map(|p| p.organization_id));
-        ids
-    }
-
     /// Whether a held activity has what shows it was held: minutes or at least one decision.
     pub fn has_record(&self) -> bool {
         self.minutes.is_some() || !self.decisions.is_empty()
@@ -345,7 +366,7 @@ impl ActivityFields {
             kind: self.kind,
             title: self.title.clone(),
             agreement_id: self.agreement_id,
-            scope: self.scope.map(|s| s.as_str().to_string()),
+            scope: self.scope,
             organizer_organization_id: self.organizer_organization_id,
             starts_at: self.starts_at,
             ends_at: self.ends_at,
@@ -362,7 +383,18 @@ impl ActivityFields {
     }
 }
 
+/// The organizations an activity involves: whose staff may log and edit it.
+fn involved(organizer: Option<Id>, participants: impl Iterator<Item = Id>) -> Vec<Id> {
+    organizer.into_iter().chain(participants).collect()
+}
+
 impl NewActivity {
+    /// The organizations this body names as organizer and participants, for the permission check that
+    /// comes before the body is checked (it may still lack an organizer).
+    pub fn involved(&self) -> Vec<Id> {
+        involved(self.organizer_organization_id, self.participants.iter().map(|p| p.organization_id))
+    }
+
     /// Checks every field (all errors in one 422 through `v`); the rules that need the database or the
     /// current state are in [`super::service`].
     pub fn validate(self, v: &mut Validator) -> ActivityFields {
@@ -465,4 +497,37 @@ pub struct ActivityFilter {
     pub cgr_component: Option<CgrComponent>,
     /// Words in the title, location or minutes (case-insensitive).
     pub q: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+    use utoipa::PartialSchema;
+
+    use super::*;
+
+    /// The request schemas state the limits that the checks apply (the attribute takes only literals).
+    #[test]
+    fn the_schemas_state_the_limits_of_the_checks() {
+        for schema in [NewActivity::schema(), ActivityPatch::schema()] {
+            let schema = serde_json::to_value(schema).unwrap_or_default();
+            let limit = |field: &str, key: &str| schema["properties"][field][key].clone();
+            assert_eq!(limit("title", "maxLength"), json!(MAX_TITLE));
+            assert_eq!(limit("location", "maxLength"), json!(MAX_LOCATION));
+            assert_eq!(limit("audience", "maxLength"), json!(MAX_AUDIENCE));
+            assert_eq!(limit("minutes", "maxLength"), json!(MAX_MINUTES));
+            assert_eq!(limit("decisions", "maxItems"), json!(MAX_DECISIONS));
+            assert_eq!(limit("participants", "maxItems"), json!(MAX_PARTICIPANTS));
+            assert_eq!(limit("people_reached", "minimum"), json!(0));
+            assert_ne!(limit("title", "minLength"), Value::Null);
+        }
+        for schema in [
+            crate::activities::action_items::NewActionItem::schema(),
+            crate::activities::action_items::ActionItemPatch::schema(),
+        ] {
+            let schema = serde_json::to_value(schema).unwrap_or_default();
+            let max = schema["properties"]["description"]["maxLength"].clone();
+            assert_eq!(max, json!(crate::activities::action_items::MAX_DESCRIPTION));
+        }
+    }
 }

@@ -1,9 +1,10 @@
-//! Activity queries: the row with its child tables (participants, decisions, CGR components), the
-//! filtered list, and the conditional writes.
+//! Activity and action-item queries: the row with its child tables (participants, decisions, CGR
+//! components), the filtered list, and the conditional writes.
 
 use chrono::Days;
 use diesel::prelude::*;
 
+use super::action_items::ActionItemRow;
 use super::model::{ActivityFields, ActivityFilter, ActivityRecord, ActivityRow, CgrComponent, Participant};
 use crate::db::schema::{
     action_items, activities, activity_cgr_components, activity_decisions, activity_participants,
@@ -27,8 +28,12 @@ pub const REFERENCES: &[Reference] = &[
 
 /// The activity with its child rows; 404 when there is none.
 pub fn load(conn: &mut DbConnection, id: Id) -> Result<ActivityRecord, AppError> {
-    let row = activities::table.find(id).select(ActivityRow::as_select()).first(conn)?;
-    Ok(complete(conn, vec![row])?.remove(0))
+    let row = activities::table
+        .find(id)
+        .select(ActivityRow::as_select())
+        .first(conn)
+        .map_err(|e| AppError::from(e).in_row("activities", id))?;
+    complete(conn, vec![row])?.pop().ok_or_else(AppError::not_found)
 }
 
 /// Attaches the child rows to each activity, three queries for the whole list.
@@ -50,7 +55,7 @@ pub fn complete(conn: &mut DbConnection, rows: Vec<ActivityRow>) -> Result<Vec<A
         .order((activity_decisions::activity_id, activity_decisions::ordinal))
         .select((activity_decisions::activity_id, activity_decisions::decision))
         .load(conn)?;
-    let components: Vec<(Id, String)> = activity_cgr_components::table
+    let components: Vec<(Id, CgrComponent)> = activity_cgr_components::table
         .filter(activity_cgr_components::activity_id.eq_any(&ids))
         .order((activity_cgr_components::activity_id, activity_cgr_components::component))
         .select((activity_cgr_components::activity_id, activity_cgr_components::component))
@@ -70,11 +75,7 @@ pub fn complete(conn: &mut DbConnection, rows: Vec<ActivityRow>) -> Result<Vec<A
                     })
                     .collect(),
                 decisions: decisions.iter().filter(|(a, _)| *a == id).map(|(_, d)| d.clone()).collect(),
-                cgr_components: components
-                    .iter()
-                    .filter(|(a, _)| *a == id)
-                    .filter_map(|(_, c)| CgrComponent::parse(c))
-                    .collect(),
+                cgr_components: components.iter().filter(|(a, _)| *a == id).map(|(_, c)| *c).collect(),
                 row,
             }
         })
@@ -102,7 +103,7 @@ macro_rules! with_filters {
             query = query.filter(activities::agreement_id.eq(agreement));
         }
         if let Some(scope) = filter.scope {
-            query = query.filter(activities::scope.eq(scope.as_str()));
+            query = query.filter(activities::scope.eq(scope));
         }
         if let Some(from) = filter.from {
             query = query.filter(activities::starts_at.ge(day_start(from)));
@@ -248,4 +249,50 @@ pub fn delete(conn: &mut DbConnection, id: Id, expected_version: i32) -> Result<
     )
     .execute(conn)?;
     expect_one_row(removed)
+}
+
+pub fn find_action_item(conn: &mut DbConnection, id: Id) -> Result<ActionItemRow, AppError> {
+    action_items::table
+        .find(id)
+        .select(ActionItemRow::as_select())
+        .first(conn)
+        .map_err(|e| AppError::from(e).in_row("action_items", id))
+}
+
+pub fn insert_action_item(conn: &mut DbConnection, row: &ActionItemRow) -> Result<(), AppError> {
+    diesel::insert_into(action_items::table).values(row).execute(conn)?;
+    Ok(())
+}
+
+/// Writes the action item if it is still at `expected_version` (else 412).
+pub fn update_action_item(
+    conn: &mut DbConnection,
+    row: &ActionItemRow,
+    expected_version: i32,
+) -> Result<(), AppError> {
+    let changed = diesel::update(
+        action_items::table
+            .filter(action_items::id.eq(row.id))
+            .filter(action_items::version.eq(expected_version)),
+    )
+    .set(row)
+    .execute(conn)?;
+    expect_one_row(changed)
+}
+
+/// Up to `limit` action items of the activity after the id `after`, in creation order.
+pub fn action_items(
+    conn: &mut DbConnection,
+    activity: Id,
+    after: Option<Id>,
+    limit: i64,
+) -> Result<Vec<ActionItemRow>, AppError> {
+    let mut query = action_items::table
+        .filter(action_items::activity_id.eq(activity))
+        .select(ActionItemRow::as_select())
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(action_items::id.gt(after));
+    }
+    Ok(query.order(action_items::id.asc()).limit(limit).load(conn)?)
 }

@@ -3,14 +3,13 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::action_items::{self, ActionItem, ActionItemPatch, NewActionItem};
+use super::action_items::{ActionItem, ActionItemPatch, NewActionItem};
 use super::model::{Activity, ActivityFilter, ActivityPatch, NewActivity};
-use super::{repo, service};
-use crate::agreements::visibility::Visibility;
+use super::service;
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
 use crate::error::AppError;
-use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag};
+use crate::http::{Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag, write};
 use crate::state::AppState;
 
 crate::gate!(Action::LogActivity { involved: &[] } => NewActivity, ActivityPatch, NewActionItem, ActionItemPatch);
@@ -37,8 +36,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 200, description = "One page of activities; `Link: <…>; rel=\"next\"` when there is a next page",
             content((inline(Page<Activity>) = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "The next page, when there is one"))),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "A bad filter, limit or cursor", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list_activities(
@@ -49,19 +46,9 @@ pub async fn list_activities(
     page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
-    let limit = page.limit()?;
-    let after: Option<Id> = page.after(&req)?;
     let filter = filter.into_inner();
-    let visibility = Visibility::of(&user);
-    let rows = state
-        .db
-        .run(move |conn| {
-            let hidden = crate::agreements::visibility::hidden(conn, &visibility)?;
-            repo::list(conn, &filter, &hidden, after, i64::from(limit) + 1)
-        })
-        .await?;
-    let items: Vec<Activity> = rows.iter().map(|r| r.view()).collect();
-    Ok(Page::from_rows(items, limit, |a: &Activity| a.id).respond(&req))
+    let list = move |conn: &mut _, after, limit| service::list(conn, &user, &filter, after, limit);
+    page.list(&req, &state, list, |a: &Activity| a.id).await
 }
 
 /// Log an activity. The caller's organization (or one under it) must organise it or take part
@@ -70,10 +57,7 @@ pub async fn list_activities(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry")),
     responses(
         (status = 201, body = Activity, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "The caller's organization neither organises nor takes part", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 415, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (all listed): unknown organizations or agreement, a scope not of the agreement, end before start, a held activity without minutes or decisions", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -83,13 +67,7 @@ pub async fn create_activity(
     idem: Idempotency,
     body: Json<NewActivity>,
 ) -> Result<HttpResponse, AppError> {
-    let body = body.into_inner();
-    let (input, now, who) = (body.clone(), state.clock.now(), user.clone());
-    idem.create(&state, &user, &body, move |conn| {
-        let activity = service::create(conn, &who, now, input)?;
-        Created::new(format!("/api/v1/activities/{}", activity.id), Some(activity.version), &activity)
-    })
-    .await
+    write::create(&state, user, idem, body, service::create).await
 }
 
 /// One activity.
@@ -97,8 +75,6 @@ pub async fn create_activity(
     params(("id" = Id, Path)),
     responses(
         (status = 200, body = Activity, headers(("ETag" = String))),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_activity(
@@ -118,13 +94,7 @@ pub async fn get_activity(
     params(("id" = Id, Path), ("If-Match" = String, Header, description = "The activity's ETag")),
     responses(
         (status = 200, body = Activity, headers(("ETag" = String))),
-        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "A status transition other than planned → held | cancelled", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn update_activity(
@@ -134,10 +104,8 @@ pub async fn update_activity(
     if_match: IfMatch,
     body: Json<ActivityPatch>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, patch, now) = (id.into_inner(), body.into_inner(), state.clock.now());
-    let activity =
-        state.db.write(move |conn| service::update(conn, &user, now, id, &if_match, patch)).await?;
-    Ok(with_etag(HttpResponse::Ok(), activity.version, &activity))
+    let (id, patch) = (id.into_inner(), body.into_inner());
+    write::update(&state, move |conn, now| service::update(conn, &user, now, id, &if_match, patch)).await
 }
 
 /// Delete a planned activity (held and cancelled ones stay on record: 409).
@@ -145,11 +113,7 @@ pub async fn update_activity(
     params(("id" = Id, Path), ("If-Match" = String, Header, description = "The activity's ETag")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not planned, or outcomes refer to it", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not planned, or action items or outcomes refer to it", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn delete_activity(
@@ -158,9 +122,8 @@ pub async fn delete_activity(
     id: web::Path<Id>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
-    let (id, now) = (id.into_inner(), state.clock.now());
-    state.db.write(move |conn| service::delete(conn, &user, now, id, &if_match)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    let id = id.into_inner();
+    write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
 }
 
 /// The activity's action items, oldest first.
@@ -168,8 +131,6 @@ pub async fn delete_activity(
     params(("id" = Id, Path), PageQuery),
     responses(
         (status = 200, content((inline(Page<ActionItem>) = "application/json"), (String = "text/csv"))),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list_action_items(
@@ -180,17 +141,10 @@ pub async fn list_action_items(
     page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
-    let (id, limit, today) = (id.into_inner(), page.limit()?, state.clock.today());
-    let after: Option<Id> = page.after(&req)?;
-    let rows = state
-        .db
-        .run(move |conn| {
-            service::visible(conn, &user, id)?;
-            action_items::list(conn, id, after, i64::from(limit) + 1)
-        })
-        .await?;
-    let items: Vec<ActionItem> = rows.iter().map(|r| r.view(today)).collect();
-    Ok(Page::from_rows(items, limit, |a: &ActionItem| a.id).respond(&req))
+    let (id, today) = (id.into_inner(), state.clock.today());
+    let list =
+        move |conn: &mut _, after, limit| service::list_action_items(conn, &user, today, id, after, limit);
+    page.list(&req, &state, list, |a: &ActionItem| a.id).await
 }
 
 /// Add a follow-up to a held activity (409 for a planned or cancelled one).
@@ -198,11 +152,7 @@ pub async fn list_action_items(
     params(("id" = Id, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry")),
     responses(
         (status = 201, body = ActionItem, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The activity is not held", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create_action_item(
@@ -212,13 +162,10 @@ pub async fn create_action_item(
     idem: Idempotency,
     body: Json<NewActionItem>,
 ) -> Result<HttpResponse, AppError> {
-    let body = body.into_inner();
-    let (id, input, now, who) = (id.into_inner(), body.clone(), state.clock.now(), user.clone());
-    idem.create(&state, &user, &body, move |conn| {
-        let item = service::create_action_item(conn, &who, now, id, input)?;
-        Created::new(format!("/api/v1/action-items/{}", item.id), Some(item.version), &item)
-    })
-    .await
+    let id = id.into_inner();
+    let create =
+        move |conn: &mut _, user: &_, now, input| service::create_action_item(conn, user, now, id, input);
+    write::create(&state, user, idem, body, create).await
 }
 
 /// One action item.
@@ -226,8 +173,6 @@ pub async fn create_action_item(
     params(("id" = Id, Path)),
     responses(
         (status = 200, body = ActionItem, headers(("ETag" = String))),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_action_item(
@@ -246,12 +191,6 @@ pub async fn get_action_item(
     params(("id" = Id, Path), ("If-Match" = String, Header, description = "The action item's ETag")),
     responses(
         (status = 200, body = ActionItem, headers(("ETag" = String))),
-        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn update_action_item(
@@ -261,10 +200,9 @@ pub async fn update_action_item(
     if_match: IfMatch,
     body: Json<ActionItemPatch>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, patch, now) = (id.into_inner(), body.into_inner(), state.clock.now());
-    let item = state
-        .db
-        .write(move |conn| service::update_action_item(conn, &user, now, id, &if_match, patch))
-        .await?;
-    Ok(with_etag(HttpResponse::Ok(), item.version, &item))
+    let (id, patch) = (id.into_inner(), body.into_inner());
+    write::update(&state, move |conn, now| {
+        service::update_action_item(conn, &user, now, id, &if_match, patch)
+    })
+    .await
 }

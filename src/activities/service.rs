@@ -1,11 +1,16 @@
-//! The activity and action-item use cases, each inside the caller's write transaction: load, check who
-//! may, check the rules, write, and append the audit event.
+//! The activity and action-item use cases, each inside the caller's write transaction: check who may
+//! (the role before anything is loaded, the organizations before the body is checked), check the rules,
+//! write, and append the audit event. Also what outcomes reuse: [`visible`] and [`VisibleAgreements`].
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
-use super::action_items::{self, ActionItemFields, ActionItemPatch, ActionItemRow, NewActionItem};
-use super::model::{ActivityFields, ActivityPatch, ActivityRecord, ActivityStatus, NewActivity};
+use super::action_items::{ActionItem, ActionItemFields, ActionItemPatch, ActionItemRow, NewActionItem};
+use super::model::{
+    Activity, ActivityFields, ActivityFilter, ActivityPatch, ActivityRecord, ActivityStatus, NewActivity,
+};
 use super::repo;
+use crate::agreements::model::AgreementRecord;
+use crate::agreements::visibility::{self, Visibility};
 use crate::audit::{self, Change};
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::types::from_utc;
@@ -13,14 +18,86 @@ use crate::db::{DbConnection, Id};
 use crate::error::{AppError, text};
 use crate::http::{IfMatch, Validator, ensure_unreferenced};
 
+/// What a link to an organization is called in a field error.
+pub const ORGANIZATION: (&str, &str) = ("organization", "organisasi");
+/// What a link to an agreement is called in a field error.
+pub const AGREEMENT: (&str, &str) = ("agreement", "perjanjian");
+
+/// The agreements one use case has found visible to the caller: each is loaded (and its visibility
+/// decided) once, however many links (the record's own, an activity's, a commitment's) lead to it.
+#[derive(Default)]
+pub struct VisibleAgreements(Vec<AgreementRecord>);
+
+impl VisibleAgreements {
+    /// The agreement, if the caller may see it (404 otherwise, as [`visibility::agreement`]).
+    pub fn get(
+        &mut self,
+        conn: &mut DbConnection,
+        user: &AuthUser,
+        id: Id,
+    ) -> Result<&AgreementRecord, AppError> {
+        let i = match self.0.iter().position(|a| a.row.id == id) {
+            Some(i) => i,
+            None => {
+                self.0.push(visibility::agreement(conn, user, id)?);
+                self.0.len() - 1
+            }
+        };
+        Ok(&self.0[i])
+    }
+
+    /// Remembers an agreement that another visibility lookup (a commitment's) has loaded.
+    pub fn add(&mut self, record: AgreementRecord) {
+        if !self.0.iter().any(|a| a.row.id == record.row.id) {
+            self.0.push(record);
+        }
+    }
+}
+
 /// The activity, if the user may see it: one under a restricted agreement the user may not read is 404,
 /// as if it did not exist.
 pub fn visible(conn: &mut DbConnection, user: &AuthUser, id: Id) -> Result<ActivityRecord, AppError> {
+    visible_with(conn, user, id, &mut VisibleAgreements::default())
+}
+
+/// [`visible`], remembering the activity's agreement in `seen`.
+pub fn visible_with(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    id: Id,
+    seen: &mut VisibleAgreements,
+) -> Result<ActivityRecord, AppError> {
     let record = repo::load(conn, id)?;
     if let Some(agreement) = record.row.agreement_id {
-        crate::agreements::visibility::agreement(conn, user, agreement)?;
+        seen.get(conn, user, agreement)?;
     }
     Ok(record)
+}
+
+/// Up to `limit` activities after `after` (filtered), leaving out those under restricted agreements the
+/// user may not read.
+pub fn list(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    filter: &ActivityFilter,
+    after: Option<Id>,
+    limit: i64,
+) -> Result<Vec<Activity>, AppError> {
+    let hidden = visibility::hidden(conn, &Visibility::of(user))?;
+    Ok(repo::list(conn, filter, &hidden, after, limit)?.iter().map(ActivityRecord::view).collect())
+}
+
+/// Up to `limit` action items of the activity after `after`, if the user may see the activity.
+pub fn list_action_items(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    today: NaiveDate,
+    activity: Id,
+    after: Option<Id>,
+    limit: i64,
+) -> Result<Vec<ActionItem>, AppError> {
+    visible(conn, user, activity)?;
+    Ok(repo::action_items(conn, activity, after, limit)?.iter().map(|r| r.view(today)).collect())
 }
 
 fn may_log(user: &AuthUser, involved: &[Id]) -> Result<(), AppError> {
@@ -33,47 +110,28 @@ fn checked(
     user: &AuthUser,
     input: NewActivity,
     now: DateTime<Utc>,
+    seen: &mut VisibleAgreements,
 ) -> Result<ActivityFields, AppError> {
     let mut v = Validator::new();
     let fields = input.validate(&mut v);
-    if !v.has_error("organizer_organization_id")
-        && !crate::organizations::repo::exists(conn, fields.organizer_organization_id)?
-    {
-        v.error(
-            "organizer_organization_id",
-            text("is not a known organization", "bukan organisasi yang dikenal"),
-        );
+    if !v.has_error("organizer_organization_id") {
+        let known = crate::organizations::repo::exists(conn, fields.organizer_organization_id)?;
+        v.known(known, "organizer_organization_id", ORGANIZATION);
     }
     let ids: Vec<Id> = fields.participants.iter().map(|p| p.organization_id).collect();
     let missing = crate::organizations::repo::missing(conn, &ids)?;
     for (i, id) in ids.iter().enumerate() {
-        if missing.contains(id) {
-            v.error(
-                format!("participants[{i}].organization_id"),
-                text("is not a known organization", "bukan organisasi yang dikenal"),
-            );
-        }
+        v.known(!missing.contains(id), &format!("participants[{i}].organization_id"), ORGANIZATION);
     }
-    if let Some(agreement) = fields.agreement_id {
-        match crate::agreements::visibility::agreement(conn, user, agreement) {
-            Ok(record) => {
-                if let Some(scope) = fields.scope
-                    && !record.scopes.contains(&scope)
-                {
-                    v.error(
-                        "scope",
-                        text(
-                            "is not one of the agreement's scopes",
-                            "bukan salah satu ruang lingkup perjanjian",
-                        ),
-                    );
-                }
-            }
-            Err(e) if e.status.as_u16() == 404 => {
-                v.error("agreement_id", text("is not a known agreement", "bukan perjanjian yang dikenal"))
-            }
-            Err(e) => return Err(e),
-        }
+    if let Some(agreement) = fields.agreement_id
+        && let Some(record) = v.link("agreement_id", AGREEMENT, seen.get(conn, user, agreement))?
+        && let Some(scope) = fields.scope
+    {
+        v.check(
+            record.scopes.contains(&scope),
+            "scope",
+            text("is not one of the agreement's scopes", "bukan salah satu ruang lingkup perjanjian"),
+        );
     }
     if fields.status == ActivityStatus::Held {
         v.check(
@@ -99,15 +157,16 @@ pub fn create(
     user: &AuthUser,
     now: DateTime<Utc>,
     input: NewActivity,
-) -> Result<super::model::Activity, AppError> {
+) -> Result<Activity, AppError> {
+    // The organizations the body names decide before the body is checked: a refused user learns nothing.
+    may_log(user, &input.involved())?;
     if input.status == Some(ActivityStatus::Cancelled) {
         return Err(AppError::invalid(
             "status",
             text("a new activity is planned or held", "kegiatan baru berstatus planned atau held"),
         ));
     }
-    let fields = checked(conn, user, input, now)?;
-    may_log(user, &fields.involved())?;
+    let fields = checked(conn, user, input, now, &mut VisibleAgreements::default())?;
     let at = from_utc(now);
     let row = fields.row(Id::new(), 1, at, at, Some(user.id));
     repo::insert(conn, &row, &fields)?;
@@ -134,6 +193,20 @@ fn check_transition(from: ActivityStatus, to: ActivityStatus) -> Result<(), AppE
     }
 }
 
+/// The activity, if the user's role may log activities at all (checked before anything is loaded), the
+/// user may see it and the user's organization is involved in it.
+fn editable(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    id: Id,
+    seen: &mut VisibleAgreements,
+) -> Result<ActivityRecord, AppError> {
+    policy::authorize_role(user, Action::LogActivity { involved: &[] })?;
+    let record = visible_with(conn, user, id, seen)?;
+    may_log(user, &record.involved())?;
+    Ok(record)
+}
+
 pub fn update(
     conn: &mut DbConnection,
     user: &AuthUser,
@@ -141,40 +214,32 @@ pub fn update(
     id: Id,
     if_match: &IfMatch,
     patch: ActivityPatch,
-) -> Result<super::model::Activity, AppError> {
-    let current = visible(conn, user, id)?;
-    may_log(user, &current.involved())?;
+) -> Result<Activity, AppError> {
+    let mut seen = VisibleAgreements::default();
+    let current = editable(conn, user, id, &mut seen)?;
     if_match.check(current.row.version)?;
     let next_status = patch.status;
+    let input = patch.apply(&current);
+    // Nobody hands an activity over to organizations they do not act for; decided before the checks.
+    may_log(user, &input.involved())?;
     if let Some(to) = next_status {
         check_transition(current.row.status, to)?;
     }
-    let fields = checked(conn, user, patch.apply(&current), now)?;
-    // Nobody hands an activity over to organizations they do not act for.
-    may_log(user, &fields.involved())?;
+    let fields = checked(conn, user, input, now, &mut seen)?;
     if fields == current.fields() {
         return Ok(current.view());
     }
-    let row = fields.row(
-        id,
-        current.row.version + 1,
-        current.row.created_at,
-        from_utc(now),
-        current.row.created_by,
-    );
-    repo::update(conn, &row, current.row.version, &fields)?;
+    let version = current.row.version;
+    let row = fields.row(id, version + 1, current.row.created_at, from_utc(now), current.row.created_by);
+    repo::update(conn, &row, version, &fields)?;
     let after = repo::load(conn, id)?.view();
     let action = match (current.row.status, fields.status) {
         (ActivityStatus::Planned, ActivityStatus::Held) => "hold",
         (ActivityStatus::Planned, ActivityStatus::Cancelled) => "cancel",
         _ => "update",
     };
-    audit::record(
-        conn,
-        &user.actor(),
-        now,
-        Change::new(action, "activity", id).before(&current.view()).after(&after),
-    )?;
+    let change = Change::new(action, "activity", id).before(&current.view()).after(&after);
+    audit::record(conn, &user.actor(), now, change)?;
     Ok(after)
 }
 
@@ -185,8 +250,7 @@ pub fn delete(
     id: Id,
     if_match: &IfMatch,
 ) -> Result<(), AppError> {
-    let current = visible(conn, user, id)?;
-    may_log(user, &current.involved())?;
+    let current = editable(conn, user, id, &mut VisibleAgreements::default())?;
     if_match.check(current.row.version)?;
     if current.row.status != ActivityStatus::Planned {
         return Err(AppError::conflict(text(
@@ -204,13 +268,9 @@ pub fn delete(
 fn checked_item(conn: &mut DbConnection, input: NewActionItem) -> Result<ActionItemFields, AppError> {
     let mut v = Validator::new();
     let fields = input.validate(&mut v);
-    if !v.has_error("owner_organization_id")
-        && !crate::organizations::repo::exists(conn, fields.owner_organization_id)?
-    {
-        v.error(
-            "owner_organization_id",
-            text("is not a known organization", "bukan organisasi yang dikenal"),
-        );
+    if !v.has_error("owner_organization_id") {
+        let known = crate::organizations::repo::exists(conn, fields.owner_organization_id)?;
+        v.known(known, "owner_organization_id", ORGANIZATION);
     }
     v.finish()?;
     Ok(fields)
@@ -222,31 +282,16 @@ pub fn create_action_item(
     now: DateTime<Utc>,
     activity_id: Id,
     input: NewActionItem,
-) -> Result<action_items::ActionItem, AppError> {
-    let activity = visible(conn, user, activity_id)?;
-    may_log(user, &activity.involved())?;
+) -> Result<ActionItem, AppError> {
+    let activity = editable(conn, user, activity_id, &mut VisibleAgreements::default())?;
     if activity.row.status != ActivityStatus::Held {
         return Err(AppError::conflict(text(
             "Action items are decided in an activity that was held; this one is not held.",
             "Tindak lanjut diputuskan dalam kegiatan yang sudah terlaksana; kegiatan ini belum terlaksana.",
         )));
     }
-    let fields = checked_item(conn, input)?;
-    let at = from_utc(now);
-    let mut row = ActionItemRow {
-        id: Id::new(),
-        activity_id,
-        description: String::new(),
-        owner_organization_id: fields.owner_organization_id,
-        due_on: None,
-        status: fields.status,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-        created_by: Some(user.id),
-    };
-    fields.apply_to(&mut row);
-    action_items::insert(conn, &row)?;
+    let row = checked_item(conn, input)?.new_row(activity_id, from_utc(now), user.id);
+    repo::insert_action_item(conn, &row)?;
     let created = row.view(now.date_naive());
     audit::record(conn, &user.actor(), now, Change::new("create", "action_item", row.id).after(&created))?;
     Ok(created)
@@ -258,7 +303,7 @@ pub fn visible_action_item(
     user: &AuthUser,
     id: Id,
 ) -> Result<(ActivityRecord, ActionItemRow), AppError> {
-    let item = action_items::find(conn, id)?;
+    let item = repo::find_action_item(conn, id)?;
     let activity = visible(conn, user, item.activity_id)?;
     Ok((activity, item))
 }
@@ -270,7 +315,8 @@ pub fn update_action_item(
     id: Id,
     if_match: &IfMatch,
     patch: ActionItemPatch,
-) -> Result<action_items::ActionItem, AppError> {
+) -> Result<ActionItem, AppError> {
+    policy::authorize_role(user, Action::LogActivity { involved: &[] })?;
     let (activity, current) = visible_action_item(conn, user, id)?;
     may_log(user, &activity.involved())?;
     if_match.check(current.version)?;
@@ -283,13 +329,9 @@ pub fn update_action_item(
     }
     row.version = current.version + 1;
     row.updated_at = from_utc(now);
-    action_items::update(conn, &row, current.version)?;
+    repo::update_action_item(conn, &row, current.version)?;
     let (before, after) = (current.view(today), row.view(today));
-    audit::record(
-        conn,
-        &user.actor(),
-        now,
-        Change::new("update", "action_item", id).before(&before).after(&after),
-    )?;
+    let change = Change::new("update", "action_item", id).before(&before).after(&after);
+    audit::record(conn, &user.actor(), now, change)?;
     Ok(after)
 }
