@@ -5,5 +5,6 @@
 pub mod model;
 pub mod repo;
 pub mod routes;
+pub mod service;
 
 pub use routes::configure;

@@ -10,8 +10,8 @@ use crate::coverage::model::Segment;
 use crate::db::schema::outcomes;
 use crate::db::types::to_utc;
 use crate::db::{Id, Timestamp};
-use crate::http::Validator;
 use crate::http::fields::{nullable, patched};
+use crate::http::{Record, Validator};
 
 crate::str_enum! {
     /// What an outcome measures.
@@ -34,8 +34,8 @@ pub struct OutcomeRow {
     pub kind: OutcomeKind,
     pub title: String,
     pub value: i64,
-    pub unit: String,
-    pub segment: Option<String>,
+    pub unit: Unit,
+    pub segment: Option<Segment>,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
     pub organization_id: Id,
@@ -57,8 +57,8 @@ impl OutcomeRow {
             kind: self.kind,
             title: self.title.clone(),
             value: self.value,
-            unit: Unit::parse(&self.unit).unwrap_or(Unit::Other),
-            segment: self.segment.as_deref().and_then(Segment::parse),
+            unit: self.unit,
+            segment: self.segment,
             period_start: self.period_start,
             period_end: self.period_end,
             organization_id: self.organization_id,
@@ -120,6 +120,16 @@ pub struct Outcome {
     pub created_by: Option<Id>,
 }
 
+impl Record for Outcome {
+    fn location(&self) -> String {
+        format!("/api/v1/outcomes/{}", self.id)
+    }
+
+    fn version(&self) -> i32 {
+        self.version
+    }
+}
+
 /// The body of `POST /outcomes`. `kind`, `title`, `value`, `unit`, `period_start`, `period_end` and
 /// `organization_id` are required. The links are optional; an outcome linked to an activity or a
 /// commitment under an agreement is linked to that agreement too.
@@ -128,7 +138,8 @@ pub struct Outcome {
 pub struct NewOutcome {
     #[schema(required = true, nullable = false)]
     pub kind: Option<OutcomeKind>,
-    #[schema(required = true, nullable = false)]
+    /// 1 to 300 characters.
+    #[schema(required = true, nullable = false, min_length = 1, max_length = 300)]
     pub title: Option<String>,
     /// 0 to 10^15.
     #[schema(required = true, nullable = false, minimum = 0, maximum = 1_000_000_000_000_000_i64)]
@@ -148,6 +159,8 @@ pub struct NewOutcome {
     pub activity_id: Option<Id>,
     pub commitment_id: Option<Id>,
     pub regulation_id: Option<Id>,
+    /// At most 4000 characters.
+    #[schema(max_length = 4000)]
     pub evidence: Option<String>,
 }
 
@@ -156,6 +169,7 @@ pub struct NewOutcome {
 #[serde(deny_unknown_fields)]
 pub struct OutcomePatch {
     pub kind: Option<OutcomeKind>,
+    #[schema(min_length = 1, max_length = 300)]
     pub title: Option<String>,
     /// 0 to 10^15.
     #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
@@ -180,7 +194,7 @@ pub struct OutcomePatch {
     #[schema(value_type = Option<String>, format = Uuid)]
     pub regulation_id: Option<Option<Id>>,
     #[serde(default, deserialize_with = "nullable", skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 4000)]
     pub evidence: Option<Option<String>>,
 }
 
@@ -258,20 +272,35 @@ impl NewOutcome {
 }
 
 impl OutcomeFields {
-    pub fn apply_to(&self, row: &mut OutcomeRow) {
-        row.kind = self.kind;
-        row.title = self.title.clone();
-        row.value = self.value;
-        row.unit = self.unit.as_str().to_string();
-        row.segment = self.segment.map(|s| s.as_str().to_string());
-        row.period_start = self.period_start;
-        row.period_end = self.period_end;
-        row.organization_id = self.organization_id;
-        row.agreement_id = self.agreement_id;
-        row.activity_id = self.activity_id;
-        row.commitment_id = self.commitment_id;
-        row.regulation_id = self.regulation_id;
-        row.evidence = self.evidence.clone();
+    /// The row that stores these fields.
+    pub fn row(
+        self,
+        id: Id,
+        version: i32,
+        created_at: Timestamp,
+        updated_at: Timestamp,
+        created_by: Option<Id>,
+    ) -> OutcomeRow {
+        OutcomeRow {
+            id,
+            kind: self.kind,
+            title: self.title,
+            value: self.value,
+            unit: self.unit,
+            segment: self.segment,
+            period_start: self.period_start,
+            period_end: self.period_end,
+            organization_id: self.organization_id,
+            agreement_id: self.agreement_id,
+            activity_id: self.activity_id,
+            commitment_id: self.commitment_id,
+            regulation_id: self.regulation_id,
+            evidence: self.evidence,
+            version,
+            created_at,
+            updated_at,
+            created_by,
+        }
     }
 }
 
@@ -294,4 +323,26 @@ pub struct OutcomeFilter {
     pub to: Option<NaiveDate>,
     /// Words in the title or evidence (case-insensitive).
     pub q: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use utoipa::PartialSchema;
+
+    use super::*;
+    use crate::http::validate::MAX_FIGURE;
+
+    /// The request schemas state the limits that the checks apply (the attribute takes only literals).
+    #[test]
+    fn the_schemas_state_the_limits_of_the_checks() {
+        for schema in [NewOutcome::schema(), OutcomePatch::schema()] {
+            let schema = serde_json::to_value(schema).unwrap_or_default();
+            let limit = |field: &str, key: &str| schema["properties"][field][key].clone();
+            assert_eq!(limit("title", "maxLength"), json!(MAX_TITLE));
+            assert_eq!(limit("evidence", "maxLength"), json!(MAX_EVIDENCE));
+            assert_eq!(limit("value", "minimum"), json!(0));
+            assert_eq!(limit("value", "maximum"), json!(MAX_FIGURE));
+        }
+    }
 }

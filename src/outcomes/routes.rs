@@ -1,14 +1,13 @@
-//! `/outcomes` and `/outcomes/{id}`: thin handlers over [`super::repo`].
+//! `/outcomes` and `/outcomes/{id}`: thin handlers over [`super::service`].
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::model::{NewOutcome, Outcome, OutcomeFilter, OutcomePatch};
-use super::repo;
-use crate::agreements::visibility::Visibility;
+use super::service;
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
 use crate::error::AppError;
-use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag};
+use crate::http::{Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag, write};
 use crate::state::AppState;
 
 crate::gate!(Action::RecordOutcome { credited: Id::NIL } => NewOutcome, OutcomePatch);
@@ -27,8 +26,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 200, description = "One page of outcomes",
             content((inline(Page<Outcome>) = "application/json"), (String = "text/csv")),
             headers(("Link" = String, description = "The next page, when there is one"))),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn list_outcomes(
@@ -39,19 +36,9 @@ pub async fn list_outcomes(
     page: Query<PageQuery>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
-    let limit = page.limit()?;
-    let after: Option<Id> = page.after(&req)?;
     let filter = filter.into_inner();
-    let visibility = Visibility::of(&user);
-    let rows = state
-        .db
-        .run(move |conn| {
-            let hidden = crate::agreements::visibility::hidden(conn, &visibility)?;
-            repo::list(conn, &filter, &hidden, after, i64::from(limit) + 1)
-        })
-        .await?;
-    let items: Vec<Outcome> = rows.iter().map(|r| r.view()).collect();
-    Ok(Page::from_rows(items, limit, |o: &Outcome| o.id).respond(&req))
+    let list = move |conn: &mut _, after, limit| service::list(conn, &user, &filter, after, limit);
+    page.list(&req, &state, list, |o: &Outcome| o.id).await
 }
 
 /// Record an outcome. Administrators and BPJS staff credit any organization; OPD and partner staff only
@@ -61,10 +48,6 @@ pub async fn list_outcomes(
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry")),
     responses(
         (status = 201, body = Outcome, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create_outcome(
@@ -73,13 +56,7 @@ pub async fn create_outcome(
     idem: Idempotency,
     body: Json<NewOutcome>,
 ) -> Result<HttpResponse, AppError> {
-    let body = body.into_inner();
-    let (input, now, who) = (body.clone(), state.clock.now(), user.clone());
-    idem.create(&state, &user, &body, move |conn| {
-        let outcome = repo::create(conn, &who, now, input)?;
-        Created::new(format!("/api/v1/outcomes/{}", outcome.id), Some(outcome.version), &outcome)
-    })
-    .await
+    write::create(&state, user, idem, body, service::create).await
 }
 
 /// One outcome.
@@ -87,8 +64,6 @@ pub async fn create_outcome(
     params(("id" = Id, Path)),
     responses(
         (status = 200, body = Outcome, headers(("ETag" = String))),
-        (status = 401, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn get_outcome(
@@ -98,7 +73,7 @@ pub async fn get_outcome(
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let id = id.into_inner();
-    let row = state.db.run(move |conn| repo::visible(conn, &user, id)).await?;
+    let row = state.db.run(move |conn| service::visible(conn, &user, id)).await?;
     Ok(with_etag(HttpResponse::Ok(), row.version, &row.view()))
 }
 
@@ -107,12 +82,6 @@ pub async fn get_outcome(
     params(("id" = Id, Path), ("If-Match" = String, Header, description = "The outcome's ETag")),
     responses(
         (status = 200, body = Outcome, headers(("ETag" = String))),
-        (status = 400, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn update_outcome(
@@ -122,9 +91,8 @@ pub async fn update_outcome(
     if_match: IfMatch,
     body: Json<OutcomePatch>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, patch, now) = (id.into_inner(), body.into_inner(), state.clock.now());
-    let outcome = state.db.write(move |conn| repo::update(conn, &user, now, id, &if_match, patch)).await?;
-    Ok(with_etag(HttpResponse::Ok(), outcome.version, &outcome))
+    let (id, patch) = (id.into_inner(), body.into_inner());
+    write::update(&state, move |conn, now| service::update(conn, &user, now, id, &if_match, patch)).await
 }
 
 /// Delete an outcome (If-Match required).
@@ -132,10 +100,6 @@ pub async fn update_outcome(
     params(("id" = Id, Path), ("If-Match" = String, Header, description = "The outcome's ETag")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 404, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 428, body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn delete_outcome(
@@ -144,7 +108,6 @@ pub async fn delete_outcome(
     id: web::Path<Id>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
-    let (id, now) = (id.into_inner(), state.clock.now());
-    state.db.write(move |conn| repo::delete(conn, &user, now, id, &if_match)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    let id = id.into_inner();
+    write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
 }

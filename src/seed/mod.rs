@@ -326,7 +326,7 @@ fn load_agreement(
                 .first::<Id>(conn)
                 .optional()?;
             if found.is_none() {
-                Id::fixed(outcome.id, || crate::outcomes::repo::create(conn, user, now, body))?;
+                Id::fixed(outcome.id, || crate::outcomes::service::create(conn, user, now, body))?;
             }
             summary.count(found.is_none());
         }

@@ -1,0 +1,181 @@
+//! The outcome use cases, each inside the caller's write transaction: check who may (the role before
+//! anything is loaded, the credited organization before the body is checked), check the links against
+//! the database (each must exist and be visible to the caller), write, and append the audit event.
+
+use chrono::{DateTime, Utc};
+
+use super::model::{NewOutcome, Outcome, OutcomeFields, OutcomeFilter, OutcomePatch, OutcomeRow};
+use super::repo;
+use crate::activities::service::{AGREEMENT, ORGANIZATION, VisibleAgreements};
+use crate::agreements::visibility::{self, Visibility};
+use crate::audit::{self, Change};
+use crate::auth::{Action, AuthUser, policy};
+use crate::db::types::from_utc;
+use crate::db::{DbConnection, Id};
+use crate::error::{AppError, text};
+use crate::http::{IfMatch, Validator};
+
+/// The outcome, if the user may see it (404 when it hangs off a restricted agreement the user may not
+/// read).
+pub fn visible(conn: &mut DbConnection, user: &AuthUser, id: Id) -> Result<OutcomeRow, AppError> {
+    visible_with(conn, user, id, &mut VisibleAgreements::default())
+}
+
+fn visible_with(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    id: Id,
+    seen: &mut VisibleAgreements,
+) -> Result<OutcomeRow, AppError> {
+    let row = repo::find(conn, id)?;
+    if let Some(agreement) = row.agreement_id {
+        seen.get(conn, user, agreement)?;
+    }
+    Ok(row)
+}
+
+/// Up to `limit` outcomes after `after` (filtered), leaving out those under restricted agreements the
+/// user may not read.
+pub fn list(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    filter: &OutcomeFilter,
+    after: Option<Id>,
+    limit: i64,
+) -> Result<Vec<Outcome>, AppError> {
+    let hidden = visibility::hidden(conn, &Visibility::of(user))?;
+    Ok(repo::list(conn, filter, &hidden, after, limit)?.iter().map(OutcomeRow::view).collect())
+}
+
+fn may_record(user: &AuthUser, credited: Id) -> Result<(), AppError> {
+    policy::authorize(user, Action::RecordOutcome { credited })
+}
+
+/// The outcome, if the user's role may record outcomes at all (checked before anything is loaded), the
+/// user may see it and may record outcomes credited to its organization.
+fn editable(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    id: Id,
+    seen: &mut VisibleAgreements,
+) -> Result<OutcomeRow, AppError> {
+    policy::authorize_role(user, Action::RecordOutcome { credited: Id::NIL })?;
+    let row = visible_with(conn, user, id, seen)?;
+    may_record(user, row.organization_id)?;
+    Ok(row)
+}
+
+/// Checks the body against the database: every link must exist (and be visible); an activity or
+/// commitment under an agreement links the outcome to that agreement, and must not contradict an
+/// agreement given beside it. `seen` holds the agreements already found visible, so that each is loaded
+/// once.
+fn checked(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    input: NewOutcome,
+    seen: &mut VisibleAgreements,
+) -> Result<OutcomeFields, AppError> {
+    let mut v = Validator::new();
+    let mut fields = input.validate(&mut v);
+    if !v.has_error("organization_id") {
+        let known = crate::organizations::repo::exists(conn, fields.organization_id)?;
+        v.known(known, "organization_id", ORGANIZATION);
+    }
+    let mut implied: Vec<(&str, Option<Id>)> = Vec::new();
+    if let Some(activity) = fields.activity_id {
+        let found = crate::activities::service::visible_with(conn, user, activity, seen);
+        if let Some(record) = v.link("activity_id", ("activity", "kegiatan"), found)? {
+            implied.push(("activity_id", record.row.agreement_id));
+        }
+    }
+    if let Some(commitment) = fields.commitment_id {
+        let found = visibility::commitment(conn, user, commitment);
+        if let Some((agreement, row)) = v.link("commitment_id", ("commitment", "komitmen"), found)? {
+            implied.push(("commitment_id", Some(row.agreement_id)));
+            seen.add(agreement);
+        }
+    }
+    if let Some(agreement) = fields.agreement_id {
+        v.link("agreement_id", AGREEMENT, seen.get(conn, user, agreement).map(|_| ()))?;
+    }
+    for (field, agreement) in implied {
+        let Some(agreement) = agreement else { continue };
+        match fields.agreement_id {
+            None => fields.agreement_id = Some(agreement),
+            Some(given) if given != agreement => v.error(
+                field,
+                text(
+                    "belongs to another agreement than agreement_id",
+                    "termasuk perjanjian lain dari agreement_id",
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+    if let Some(regulation) = fields.regulation_id {
+        let known = crate::regulations::repo::exists(conn, regulation)?;
+        v.known(known, "regulation_id", ("regulation", "peraturan"));
+    }
+    v.finish()?;
+    Ok(fields)
+}
+
+pub fn create(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    now: DateTime<Utc>,
+    input: NewOutcome,
+) -> Result<Outcome, AppError> {
+    // Whom the body credits decides before the body is checked: a refused user learns nothing. A body
+    // without `organization_id` fails the checks.
+    if let Some(credited) = input.organization_id {
+        may_record(user, credited)?;
+    }
+    let fields = checked(conn, user, input, &mut VisibleAgreements::default())?;
+    let at = from_utc(now);
+    let row = fields.row(Id::new(), 1, at, at, Some(user.id));
+    repo::insert(conn, &row)?;
+    let created = row.view();
+    audit::record(conn, &user.actor(), now, Change::new("create", "outcome", row.id).after(&created))?;
+    Ok(created)
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    now: DateTime<Utc>,
+    id: Id,
+    if_match: &IfMatch,
+    patch: OutcomePatch,
+) -> Result<Outcome, AppError> {
+    let mut seen = VisibleAgreements::default();
+    let current = editable(conn, user, id, &mut seen)?;
+    if_match.check(current.version)?;
+    if let Some(credited) = patch.organization_id {
+        may_record(user, credited)?;
+    }
+    let fields = checked(conn, user, patch.apply(&current.fields()), &mut seen)?;
+    if fields == current.fields() {
+        return Ok(current.view());
+    }
+    let row = fields.row(id, current.version + 1, current.created_at, from_utc(now), current.created_by);
+    repo::update(conn, &row, current.version)?;
+    let after = row.view();
+    let change = Change::new("update", "outcome", id).before(&current.view()).after(&after);
+    audit::record(conn, &user.actor(), now, change)?;
+    Ok(after)
+}
+
+pub fn delete(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    now: DateTime<Utc>,
+    id: Id,
+    if_match: &IfMatch,
+) -> Result<(), AppError> {
+    let current = editable(conn, user, id, &mut VisibleAgreements::default())?;
+    if_match.check(current.version)?;
+    repo::delete(conn, id, current.version)?;
+    audit::record(conn, &user.actor(), now, Change::new("delete", "outcome", id).before(&current.view()))?;
+    Ok(())
+}
