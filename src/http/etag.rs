@@ -61,3 +61,21 @@ pub fn with_etag<T: Serialize>(mut builder: HttpResponseBuilder, version: i32, b
 pub fn expect_one_row(rows: usize) -> Result<(), AppError> {
     if rows == 1 { Ok(()) } else { Err(AppError::precondition_failed()) }
 }
+
+/// The conditional write of a table with `id` and `version` columns, answered through
+/// [`expect_one_row`]: `versioned!(update conn, things, id, expected, &row)` sets `row` (an
+/// `AsChangeset`), `versioned!(delete conn, things, id, expected)` removes the record. A macro because
+/// diesel's query types differ for every table while the statement is the same.
+#[macro_export]
+macro_rules! versioned {
+    (update $conn:expr, $table:ident, $id:expr, $expected:expr, $row:expr) => {{
+        use diesel::prelude::*;
+        let target = $table::table.filter($table::id.eq($id)).filter($table::version.eq($expected));
+        $crate::http::expect_one_row(diesel::update(target).set($row).execute($conn)?)
+    }};
+    (delete $conn:expr, $table:ident, $id:expr, $expected:expr) => {{
+        use diesel::prelude::*;
+        let target = $table::table.filter($table::id.eq($id)).filter($table::version.eq($expected));
+        $crate::http::expect_one_row(diesel::delete(target).execute($conn)?)
+    }};
+}
