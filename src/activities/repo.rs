@@ -13,8 +13,8 @@ use crate::db::schema::{
 use crate::db::types::day_start;
 use crate::db::{DbConnection, Id};
 use crate::error::AppError;
+use crate::http::Reference;
 use crate::http::search::{self, lower, lower_nullable};
-use crate::http::{Reference, expect_one_row};
 
 /// What may refer to an activity: a planned activity cannot be deleted (409) while any of these does.
 pub const REFERENCES: &[Reference] = &[
@@ -193,12 +193,7 @@ pub fn update(
     expected_version: i32,
     fields: &ActivityFields,
 ) -> Result<(), AppError> {
-    let changed = diesel::update(
-        activities::table.filter(activities::id.eq(row.id)).filter(activities::version.eq(expected_version)),
-    )
-    .set(row)
-    .execute(conn)?;
-    expect_one_row(changed)?;
+    crate::versioned!(update conn, activities, row.id, expected_version, row)?;
     delete_children(conn, row.id)?;
     insert_children(conn, row.id, fields)
 }
@@ -244,11 +239,7 @@ fn insert_children(conn: &mut DbConnection, id: Id, fields: &ActivityFields) -> 
 /// Removes the activity (and its child rows) if it is still at `expected_version` (else 412).
 pub fn delete(conn: &mut DbConnection, id: Id, expected_version: i32) -> Result<(), AppError> {
     delete_children(conn, id)?;
-    let removed = diesel::delete(
-        activities::table.filter(activities::id.eq(id)).filter(activities::version.eq(expected_version)),
-    )
-    .execute(conn)?;
-    expect_one_row(removed)
+    crate::versioned!(delete conn, activities, id, expected_version)
 }
 
 pub fn find_action_item(conn: &mut DbConnection, id: Id) -> Result<ActionItemRow, AppError> {
@@ -270,14 +261,7 @@ pub fn update_action_item(
     row: &ActionItemRow,
     expected_version: i32,
 ) -> Result<(), AppError> {
-    let changed = diesel::update(
-        action_items::table
-            .filter(action_items::id.eq(row.id))
-            .filter(action_items::version.eq(expected_version)),
-    )
-    .set(row)
-    .execute(conn)?;
-    expect_one_row(changed)
+    crate::versioned!(update conn, action_items, row.id, expected_version, row)
 }
 
 /// Up to `limit` action items of the activity after the id `after`, in creation order.

@@ -46,6 +46,32 @@ impl VisibleAgreements {
         Ok(&self.0[i])
     }
 
+    /// `Ok` when a record hangs off no agreement, or off one the caller may see (404 otherwise).
+    pub fn allow(
+        &mut self,
+        conn: &mut DbConnection,
+        user: &AuthUser,
+        agreement: Option<Id>,
+    ) -> Result<(), AppError> {
+        match agreement {
+            Some(id) => self.get(conn, user, id).map(|_| ()),
+            None => Ok(()),
+        }
+    }
+
+    /// The activity, if the caller may see it: one under a restricted agreement the caller may not read
+    /// is 404, as if it did not exist.
+    pub fn activity(
+        &mut self,
+        conn: &mut DbConnection,
+        user: &AuthUser,
+        id: Id,
+    ) -> Result<ActivityRecord, AppError> {
+        let record = repo::load(conn, id)?;
+        self.allow(conn, user, record.row.agreement_id)?;
+        Ok(record)
+    }
+
     /// Remembers an agreement that another visibility lookup (a commitment's) has loaded.
     pub fn add(&mut self, record: AgreementRecord) {
         if !self.0.iter().any(|a| a.row.id == record.row.id) {
@@ -54,24 +80,9 @@ impl VisibleAgreements {
     }
 }
 
-/// The activity, if the user may see it: one under a restricted agreement the user may not read is 404,
-/// as if it did not exist.
+/// The activity, if the user may see it (see [`VisibleAgreements::activity`]).
 pub fn visible(conn: &mut DbConnection, user: &AuthUser, id: Id) -> Result<ActivityRecord, AppError> {
-    visible_with(conn, user, id, &mut VisibleAgreements::default())
-}
-
-/// [`visible`], remembering the activity's agreement in `seen`.
-pub fn visible_with(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    id: Id,
-    seen: &mut VisibleAgreements,
-) -> Result<ActivityRecord, AppError> {
-    let record = repo::load(conn, id)?;
-    if let Some(agreement) = record.row.agreement_id {
-        seen.get(conn, user, agreement)?;
-    }
-    Ok(record)
+    VisibleAgreements::default().activity(conn, user, id)
 }
 
 /// Up to `limit` activities after `after` (filtered), leaving out those under restricted agreements the
@@ -202,7 +213,7 @@ fn editable(
     seen: &mut VisibleAgreements,
 ) -> Result<ActivityRecord, AppError> {
     policy::authorize_role(user, Action::LogActivity { involved: &[] })?;
-    let record = visible_with(conn, user, id, seen)?;
+    let record = seen.activity(conn, user, id)?;
     may_log(user, &record.involved())?;
     Ok(record)
 }

@@ -27,23 +27,13 @@ crate::str_enum! {
 pub const MAX_TITLE: usize = 300;
 pub const MAX_EVIDENCE: usize = 4000;
 
+/// The outcome as stored: its checked fields, and the id and version stamps around them.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = outcomes, treat_none_as_null = true)]
 pub struct OutcomeRow {
     pub id: Id,
-    pub kind: OutcomeKind,
-    pub title: String,
-    pub value: i64,
-    pub unit: Unit,
-    pub segment: Option<Segment>,
-    pub period_start: NaiveDate,
-    pub period_end: NaiveDate,
-    pub organization_id: Id,
-    pub agreement_id: Option<Id>,
-    pub activity_id: Option<Id>,
-    pub commitment_id: Option<Id>,
-    pub regulation_id: Option<Id>,
-    pub evidence: Option<String>,
+    #[diesel(embed)]
+    pub fields: OutcomeFields,
     pub version: i32,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
@@ -52,44 +42,26 @@ pub struct OutcomeRow {
 
 impl OutcomeRow {
     pub fn view(&self) -> Outcome {
+        let f = self.fields.clone();
         Outcome {
             id: self.id,
-            kind: self.kind,
-            title: self.title.clone(),
-            value: self.value,
-            unit: self.unit,
-            segment: self.segment,
-            period_start: self.period_start,
-            period_end: self.period_end,
-            organization_id: self.organization_id,
-            agreement_id: self.agreement_id,
-            activity_id: self.activity_id,
-            commitment_id: self.commitment_id,
-            regulation_id: self.regulation_id,
-            evidence: self.evidence.clone(),
+            kind: f.kind,
+            title: f.title,
+            value: f.value,
+            unit: f.unit,
+            segment: f.segment,
+            period_start: f.period_start,
+            period_end: f.period_end,
+            organization_id: f.organization_id,
+            agreement_id: f.agreement_id,
+            activity_id: f.activity_id,
+            commitment_id: f.commitment_id,
+            regulation_id: f.regulation_id,
+            evidence: f.evidence,
             version: self.version,
             created_at: to_utc(self.created_at),
             updated_at: to_utc(self.updated_at),
             created_by: self.created_by,
-        }
-    }
-
-    pub fn fields(&self) -> OutcomeFields {
-        let v = self.view();
-        OutcomeFields {
-            kind: v.kind,
-            title: v.title,
-            value: v.value,
-            unit: v.unit,
-            segment: v.segment,
-            period_start: v.period_start,
-            period_end: v.period_end,
-            organization_id: v.organization_id,
-            agreement_id: v.agreement_id,
-            activity_id: v.activity_id,
-            commitment_id: v.commitment_id,
-            regulation_id: v.regulation_id,
-            evidence: v.evidence,
         }
     }
 }
@@ -219,8 +191,9 @@ impl OutcomePatch {
     }
 }
 
-/// A checked body: what is written.
-#[derive(Debug, Clone, PartialEq)]
+/// A checked body: what is written (the columns of [`OutcomeRow`] but its stamps).
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = outcomes, treat_none_as_null = true)]
 pub struct OutcomeFields {
     pub kind: OutcomeKind,
     pub title: String,
@@ -267,39 +240,6 @@ impl NewOutcome {
             commitment_id: self.commitment_id,
             regulation_id: self.regulation_id,
             evidence,
-        }
-    }
-}
-
-impl OutcomeFields {
-    /// The row that stores these fields.
-    pub fn row(
-        self,
-        id: Id,
-        version: i32,
-        created_at: Timestamp,
-        updated_at: Timestamp,
-        created_by: Option<Id>,
-    ) -> OutcomeRow {
-        OutcomeRow {
-            id,
-            kind: self.kind,
-            title: self.title,
-            value: self.value,
-            unit: self.unit,
-            segment: self.segment,
-            period_start: self.period_start,
-            period_end: self.period_end,
-            organization_id: self.organization_id,
-            agreement_id: self.agreement_id,
-            activity_id: self.activity_id,
-            commitment_id: self.commitment_id,
-            regulation_id: self.regulation_id,
-            evidence: self.evidence,
-            version,
-            created_at,
-            updated_at,
-            created_by,
         }
     }
 }

@@ -6,7 +6,6 @@ use super::model::{OutcomeFilter, OutcomeRow};
 use crate::db::schema::outcomes;
 use crate::db::{DbConnection, Id};
 use crate::error::AppError;
-use crate::http::expect_one_row;
 use crate::http::search::{self, lower, lower_nullable};
 
 pub fn find(conn: &mut DbConnection, id: Id) -> Result<OutcomeRow, AppError> {
@@ -82,19 +81,10 @@ pub fn insert(conn: &mut DbConnection, row: &OutcomeRow) -> Result<(), AppError>
 
 /// Writes the row if it is still at `expected_version` (else 412).
 pub fn update(conn: &mut DbConnection, row: &OutcomeRow, expected_version: i32) -> Result<(), AppError> {
-    let changed = diesel::update(
-        outcomes::table.filter(outcomes::id.eq(row.id)).filter(outcomes::version.eq(expected_version)),
-    )
-    .set(row)
-    .execute(conn)?;
-    expect_one_row(changed)
+    crate::versioned!(update conn, outcomes, row.id, expected_version, row)
 }
 
 /// Removes the outcome if it is still at `expected_version` (else 412).
 pub fn delete(conn: &mut DbConnection, id: Id, expected_version: i32) -> Result<(), AppError> {
-    let removed = diesel::delete(
-        outcomes::table.filter(outcomes::id.eq(id)).filter(outcomes::version.eq(expected_version)),
-    )
-    .execute(conn)?;
-    expect_one_row(removed)
+    crate::versioned!(delete conn, outcomes, id, expected_version)
 }

@@ -18,19 +18,8 @@ use crate::http::{IfMatch, Validator};
 /// The outcome, if the user may see it (404 when it hangs off a restricted agreement the user may not
 /// read).
 pub fn visible(conn: &mut DbConnection, user: &AuthUser, id: Id) -> Result<OutcomeRow, AppError> {
-    visible_with(conn, user, id, &mut VisibleAgreements::default())
-}
-
-fn visible_with(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    id: Id,
-    seen: &mut VisibleAgreements,
-) -> Result<OutcomeRow, AppError> {
     let row = repo::find(conn, id)?;
-    if let Some(agreement) = row.agreement_id {
-        seen.get(conn, user, agreement)?;
-    }
+    VisibleAgreements::default().allow(conn, user, row.fields.agreement_id)?;
     Ok(row)
 }
 
@@ -60,8 +49,9 @@ fn editable(
     seen: &mut VisibleAgreements,
 ) -> Result<OutcomeRow, AppError> {
     policy::authorize_role(user, Action::RecordOutcome { credited: Id::NIL })?;
-    let row = visible_with(conn, user, id, seen)?;
-    may_record(user, row.organization_id)?;
+    let row = repo::find(conn, id)?;
+    seen.allow(conn, user, row.fields.agreement_id)?;
+    may_record(user, row.fields.organization_id)?;
     Ok(row)
 }
 
@@ -83,7 +73,7 @@ fn checked(
     }
     let mut implied: Vec<(&str, Option<Id>)> = Vec::new();
     if let Some(activity) = fields.activity_id {
-        let found = crate::activities::service::visible_with(conn, user, activity, seen);
+        let found = seen.activity(conn, user, activity);
         if let Some(record) = v.link("activity_id", ("activity", "kegiatan"), found)? {
             implied.push(("activity_id", record.row.agreement_id));
         }
@@ -133,7 +123,14 @@ pub fn create(
     }
     let fields = checked(conn, user, input, &mut VisibleAgreements::default())?;
     let at = from_utc(now);
-    let row = fields.row(Id::new(), 1, at, at, Some(user.id));
+    let row = OutcomeRow {
+        id: Id::new(),
+        fields,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        created_by: Some(user.id),
+    };
     repo::insert(conn, &row)?;
     let created = row.view();
     audit::record(conn, &user.actor(), now, Change::new("create", "outcome", row.id).after(&created))?;
@@ -154,11 +151,12 @@ pub fn update(
     if let Some(credited) = patch.organization_id {
         may_record(user, credited)?;
     }
-    let fields = checked(conn, user, patch.apply(&current.fields()), &mut seen)?;
-    if fields == current.fields() {
+    let fields = checked(conn, user, patch.apply(&current.fields), &mut seen)?;
+    if fields == current.fields {
         return Ok(current.view());
     }
-    let row = fields.row(id, current.version + 1, current.created_at, from_utc(now), current.created_by);
+    let row =
+        OutcomeRow { fields, version: current.version + 1, updated_at: from_utc(now), ..current.clone() };
     repo::update(conn, &row, current.version)?;
     let after = row.view();
     let change = Change::new("update", "outcome", id).before(&current.view()).after(&after);
