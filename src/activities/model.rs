@@ -498,36 +498,3 @@ pub struct ActivityFilter {
     /// Words in the title, location or minutes (case-insensitive).
     pub q: Option<String>,
 }
-
-#[cfg(test)]
-mod tests {
-    use serde_json::{Value, json};
-    use utoipa::PartialSchema;
-
-    use super::*;
-
-    /// The request schemas state the limits that the checks apply (the attribute takes only literals).
-    #[test]
-    fn the_schemas_state_the_limits_of_the_checks() {
-        for schema in [NewActivity::schema(), ActivityPatch::schema()] {
-            let schema = serde_json::to_value(schema).unwrap_or_default();
-            let limit = |field: &str, key: &str| schema["properties"][field][key].clone();
-            assert_eq!(limit("title", "maxLength"), json!(MAX_TITLE));
-            assert_eq!(limit("location", "maxLength"), json!(MAX_LOCATION));
-            assert_eq!(limit("audience", "maxLength"), json!(MAX_AUDIENCE));
-            assert_eq!(limit("minutes", "maxLength"), json!(MAX_MINUTES));
-            assert_eq!(limit("decisions", "maxItems"), json!(MAX_DECISIONS));
-            assert_eq!(limit("participants", "maxItems"), json!(MAX_PARTICIPANTS));
-            assert_eq!(limit("people_reached", "minimum"), json!(0));
-            assert_ne!(limit("title", "minLength"), Value::Null);
-        }
-        for schema in [
-            crate::activities::action_items::NewActionItem::schema(),
-            crate::activities::action_items::ActionItemPatch::schema(),
-        ] {
-            let schema = serde_json::to_value(schema).unwrap_or_default();
-            let max = schema["properties"]["description"]["maxLength"].clone();
-            assert_eq!(max, json!(crate::activities::action_items::MAX_DESCRIPTION));
-        }
-    }
-}

@@ -267,22 +267,42 @@ pub struct OutcomeFilter {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{Value, json};
     use utoipa::PartialSchema;
+    use utoipa::openapi::{RefOr, schema::Schema};
 
     use super::*;
+    use crate::activities::action_items::{self, ActionItemPatch, NewActionItem};
+    use crate::activities::model::{self as activity, ActivityPatch, NewActivity};
     use crate::http::validate::MAX_FIGURE;
 
-    /// The request schemas state the limits that the checks apply (the attribute takes only literals).
+    /// Each request schema (create and patch) states `keyword` = `limit` for `field`.
+    fn states(schemas: [RefOr<Schema>; 2], field: &str, keyword: &str, limit: Value) {
+        for schema in schemas {
+            let schema = serde_json::to_value(schema).unwrap_or_default();
+            assert_eq!(schema["properties"][field][keyword], limit, "{field}.{keyword}");
+        }
+    }
+
+    /// The request schemas state the limits that the checks apply (the attribute takes only literals, so
+    /// this ties them to the constants).
     #[test]
     fn the_schemas_state_the_limits_of_the_checks() {
-        for schema in [NewOutcome::schema(), OutcomePatch::schema()] {
-            let schema = serde_json::to_value(schema).unwrap_or_default();
-            let limit = |field: &str, key: &str| schema["properties"][field][key].clone();
-            assert_eq!(limit("title", "maxLength"), json!(MAX_TITLE));
-            assert_eq!(limit("evidence", "maxLength"), json!(MAX_EVIDENCE));
-            assert_eq!(limit("value", "minimum"), json!(0));
-            assert_eq!(limit("value", "maximum"), json!(MAX_FIGURE));
-        }
+        let outcome = || [NewOutcome::schema(), OutcomePatch::schema()];
+        states(outcome(), "title", "maxLength", json!(MAX_TITLE));
+        states(outcome(), "evidence", "maxLength", json!(MAX_EVIDENCE));
+        states(outcome(), "value", "minimum", json!(0));
+        states(outcome(), "value", "maximum", json!(MAX_FIGURE));
+        let activity = || [NewActivity::schema(), ActivityPatch::schema()];
+        states(activity(), "title", "maxLength", json!(activity::MAX_TITLE));
+        states(activity(), "title", "minLength", json!(1));
+        states(activity(), "location", "maxLength", json!(activity::MAX_LOCATION));
+        states(activity(), "audience", "maxLength", json!(activity::MAX_AUDIENCE));
+        states(activity(), "minutes", "maxLength", json!(activity::MAX_MINUTES));
+        states(activity(), "decisions", "maxItems", json!(activity::MAX_DECISIONS));
+        states(activity(), "participants", "maxItems", json!(activity::MAX_PARTICIPANTS));
+        states(activity(), "people_reached", "minimum", json!(0));
+        let item = [NewActionItem::schema(), ActionItemPatch::schema()];
+        states(item, "description", "maxLength", json!(action_items::MAX_DESCRIPTION));
     }
 }
