@@ -487,53 +487,59 @@ backend_test!(a_bad_activity_filter_is_a_422_naming_the_parameter, |app| async m
 
 // The organization rule comes before the checks of the body: staff of an organization that is not
 // involved learn nothing from a bad body (403, not 422), on create, change and action items alike.
-fixed_clock_test!(an_uninvolved_organizations_bad_body_is_refused_before_it_is_checked, |app| async move {
-    let w = World::new(&app).await;
-    let bumn = w.token(&app, "bumn", "partner_staff", Some(&w.orgs.rumah_bumn)).await;
-    // Organised by Pemkot with BPJS and Dinsos: Rumah BUMN is not involved. The fields are bad too.
-    let mut bad = planned(&w, None, None);
-    bad["title"] = json!("");
-    bad["ends_at"] = json!("2025-06-19T00:00:00Z");
-    bad["status"] = json!("cancelled");
-    let post = "/api/v1/activities";
-    assert_problem(send(&app, Method::POST, post, &bumn, None, Some(bad.clone())).await, 403).await;
-    assert_problem(send(&app, Method::POST, post, &w.admin, None, Some(bad)).await, 422).await;
-    // Without an organizer or participants the body names nobody Rumah BUMN acts for.
-    let unnamed = Some(json!({"title": "x"}));
-    assert_problem(send(&app, Method::POST, post, &bumn, None, unnamed).await, 403).await;
+backend_test!(
+    an_uninvolved_organizations_bad_body_is_refused_before_it_is_checked,
+    fixed,
+    |app| async move {
+        let w = World::new(&app).await;
+        let bumn = w.token(&app, "bumn", "partner_staff", Some(&w.orgs.rumah_bumn)).await;
+        // Organised by Pemkot with BPJS and Dinsos: Rumah BUMN is not involved. The fields are bad too.
+        let mut bad = planned(&w, None, None);
+        bad["title"] = json!("");
+        bad["ends_at"] = json!("2025-06-19T00:00:00Z");
+        bad["status"] = json!("cancelled");
+        let post = "/api/v1/activities";
+        assert_problem(send(&app, Method::POST, post, &bumn, None, Some(bad.clone())).await, 403).await;
+        assert_problem(send(&app, Method::POST, post, &w.admin, None, Some(bad)).await, 422).await;
+        // Without an organizer or participants the body names nobody Rumah BUMN acts for.
+        let unnamed = Some(json!({"title": "x"}));
+        assert_problem(send(&app, Method::POST, post, &bumn, None, unnamed).await, 403).await;
 
-    let a = app.create_activity(&w.admin, planned(&w, None, None)).await;
-    let path_a = format!("/api/v1/activities/{}", id(&a));
-    let bad_patch = json!({"title": "", "people_reached": -1});
-    assert_problem(patch(&app, &bumn, &path_a, "\"1\"", bad_patch.clone()).await, 403).await;
-    // Rumah BUMN takes part in b: handing b over to others is refused before the bad title is seen.
-    let mut joined = planned(&w, None, None);
-    joined["participants"] = json!([{"organization_id": w.orgs.rumah_bumn}]);
-    let b = app.create_activity(&w.admin, joined).await;
-    let path_b = format!("/api/v1/activities/{}", id(&b));
-    let handed_over = json!({"participants": [], "title": ""});
-    assert_problem(patch(&app, &bumn, &path_b, "\"1\"", handed_over).await, 403).await;
-    assert_problem(patch(&app, &bumn, &path_b, "\"1\"", json!({"title": ""})).await, 422).await;
+        let a = app.create_activity(&w.admin, planned(&w, None, None)).await;
+        let path_a = format!("/api/v1/activities/{}", id(&a));
+        let bad_patch = json!({"title": "", "people_reached": -1});
+        assert_problem(patch(&app, &bumn, &path_a, "\"1\"", bad_patch.clone()).await, 403).await;
+        // Rumah BUMN takes part in b: handing b over to others is refused before the bad title is seen.
+        let mut joined = planned(&w, None, None);
+        joined["participants"] = json!([{"organization_id": w.orgs.rumah_bumn}]);
+        let b = app.create_activity(&w.admin, joined).await;
+        let path_b = format!("/api/v1/activities/{}", id(&b));
+        let handed_over = json!({"participants": [], "title": ""});
+        assert_problem(patch(&app, &bumn, &path_b, "\"1\"", handed_over).await, 403).await;
+        assert_problem(patch(&app, &bumn, &path_b, "\"1\"", json!({"title": ""})).await, 422).await;
 
-    let h = app
-        .create_activity(
-            &w.admin,
-            held("coordination_meeting", "Rakor", &w.orgs.pemkot, &[&w.orgs.dinsos], "2025-06-01"),
-        )
-        .await;
-    let items = format!("/api/v1/activities/{}/action-items", id(&h));
-    let bad_item =
-        json!({"description": "", "owner_organization_id": "0190a0a0-0000-7000-8000-000000000009"});
-    assert_problem(send(&app, Method::POST, &items, &bumn, None, Some(bad_item.clone())).await, 403).await;
-    assert_problem(send(&app, Method::POST, &items, &w.admin, None, Some(bad_item)).await, 422).await;
-    let item = json!({"description": "Kirim data P3KE", "owner_organization_id": w.orgs.dinsos});
-    let item = expect(send(&app, Method::POST, &items, &w.admin, None, Some(item)).await, 201).await;
-    let item_path = format!("/api/v1/action-items/{}", id(&item));
-    let bad_change = Some(json!({"description": ""}));
-    assert_problem(send(&app, Method::PATCH, &item_path, &bumn, Some("\"1\""), bad_change).await, 403).await;
-    assert_eq!((app.count_rows("activities"), app.count_rows("action_items")), (3, 1));
-    assert_eq!(app.audit_count("activity") + app.audit_count("action_item"), 4);
-});
+        let h = app
+            .create_activity(
+                &w.admin,
+                held("coordination_meeting", "Rakor", &w.orgs.pemkot, &[&w.orgs.dinsos], "2025-06-01"),
+            )
+            .await;
+        let items = format!("/api/v1/activities/{}/action-items", id(&h));
+        let bad_item =
+            json!({"description": "", "owner_organization_id": "0190a0a0-0000-7000-8000-000000000009"});
+        assert_problem(send(&app, Method::POST, &items, &bumn, None, Some(bad_item.clone())).await, 403)
+            .await;
+        assert_problem(send(&app, Method::POST, &items, &w.admin, None, Some(bad_item)).await, 422).await;
+        let item = json!({"description": "Kirim data P3KE", "owner_organization_id": w.orgs.dinsos});
+        let item = expect(send(&app, Method::POST, &items, &w.admin, None, Some(item)).await, 201).await;
+        let item_path = format!("/api/v1/action-items/{}", id(&item));
+        let bad_change = Some(json!({"description": ""}));
+        assert_problem(send(&app, Method::PATCH, &item_path, &bumn, Some("\"1\""), bad_change).await, 403)
+            .await;
+        assert_eq!((app.count_rows("activities"), app.count_rows("action_items")), (3, 1));
+        assert_eq!(app.audit_count("activity") + app.audit_count("action_item"), 4);
+    }
+);
 
 // A role that may never log activities or record outcomes is refused before anything is loaded: a
 // missing activity or outcome is 403 to it as well, not 404.
