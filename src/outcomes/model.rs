@@ -1,6 +1,6 @@
 //! The outcome's types, request bodies with their field checks, and filters.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -8,10 +8,9 @@ use utoipa::{IntoParams, ToSchema};
 pub use crate::agreements::commitments::TargetUnit as Unit;
 use crate::coverage::model::Segment;
 use crate::db::schema::outcomes;
-use crate::db::types::to_utc;
 use crate::db::{Id, Timestamp};
+use crate::http::Validator;
 use crate::http::fields::{nullable, patched};
-use crate::http::{Record, Validator};
 
 crate::str_enum! {
     /// What an outcome measures.
@@ -27,47 +26,9 @@ crate::str_enum! {
 pub const MAX_TITLE: usize = 300;
 pub const MAX_EVIDENCE: usize = 4000;
 
-/// The outcome as stored: its checked fields, and the id and version stamps around them.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = outcomes, treat_none_as_null = true)]
-pub struct OutcomeRow {
-    pub id: Id,
-    #[diesel(embed)]
-    pub fields: OutcomeFields,
-    pub version: i32,
-    pub created_at: Timestamp,
-    pub updated_at: Timestamp,
-    pub created_by: Option<Id>,
-}
-
-impl OutcomeRow {
-    pub fn view(&self) -> Outcome {
-        let f = self.fields.clone();
-        Outcome {
-            id: self.id,
-            kind: f.kind,
-            title: f.title,
-            value: f.value,
-            unit: f.unit,
-            segment: f.segment,
-            period_start: f.period_start,
-            period_end: f.period_end,
-            organization_id: f.organization_id,
-            agreement_id: f.agreement_id,
-            activity_id: f.activity_id,
-            commitment_id: f.commitment_id,
-            regulation_id: f.regulation_id,
-            evidence: f.evidence,
-            version: self.version,
-            created_at: to_utc(self.created_at),
-            updated_at: to_utc(self.updated_at),
-            created_by: self.created_by,
-        }
-    }
-}
-
-/// A measured result of the collaboration.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+/// A measured result of the collaboration, as stored and as the API shows it.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize, ToSchema)]
+#[diesel(table_name = outcomes)]
 pub struct Outcome {
     pub id: Id,
     pub kind: OutcomeKind,
@@ -87,19 +48,13 @@ pub struct Outcome {
     pub regulation_id: Option<Id>,
     pub evidence: Option<String>,
     pub version: i32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    #[serde(serialize_with = "crate::http::fields::utc")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[serde(serialize_with = "crate::http::fields::utc")]
+    #[schema(value_type = String, format = DateTime)]
+    pub updated_at: Timestamp,
     pub created_by: Option<Id>,
-}
-
-impl Record for Outcome {
-    fn location(&self) -> String {
-        format!("/api/v1/outcomes/{}", self.id)
-    }
-
-    fn version(&self) -> i32 {
-        self.version
-    }
 }
 
 /// The body of `POST /outcomes`. `kind`, `title`, `value`, `unit`, `period_start`, `period_end` and
@@ -191,9 +146,9 @@ impl OutcomePatch {
     }
 }
 
-/// A checked body: what is written (the columns of [`OutcomeRow`] but its stamps).
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = outcomes, treat_none_as_null = true)]
+/// A checked body: what is written (the columns of [`Outcome`] but its id and version stamps).
+#[derive(Debug, Clone, PartialEq, Insertable, AsChangeset)]
+#[diesel(table_name = outcomes, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct OutcomeFields {
     pub kind: OutcomeKind,
     pub title: String,
@@ -208,6 +163,26 @@ pub struct OutcomeFields {
     pub commitment_id: Option<Id>,
     pub regulation_id: Option<Id>,
     pub evidence: Option<String>,
+}
+
+impl From<&Outcome> for OutcomeFields {
+    fn from(o: &Outcome) -> Self {
+        OutcomeFields {
+            kind: o.kind,
+            title: o.title.clone(),
+            value: o.value,
+            unit: o.unit,
+            segment: o.segment,
+            period_start: o.period_start,
+            period_end: o.period_end,
+            organization_id: o.organization_id,
+            agreement_id: o.agreement_id,
+            activity_id: o.activity_id,
+            commitment_id: o.commitment_id,
+            regulation_id: o.regulation_id,
+            evidence: o.evidence.clone(),
+        }
+    }
 }
 
 impl NewOutcome {

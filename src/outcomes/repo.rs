@@ -1,20 +1,15 @@
-//! Outcome queries: the row, the filtered list, and the conditional writes.
+//! Outcome queries: the versioned row (find, insert, conditional update and delete) and the filtered
+//! list.
 
 use diesel::prelude::*;
 
-use super::model::{OutcomeFilter, OutcomeRow};
+use super::model::{Outcome, OutcomeFields, OutcomeFilter};
 use crate::db::schema::outcomes;
 use crate::db::{DbConnection, Id};
 use crate::error::AppError;
 use crate::http::search::{self, lower, lower_nullable};
 
-pub fn find(conn: &mut DbConnection, id: Id) -> Result<OutcomeRow, AppError> {
-    outcomes::table
-        .find(id)
-        .select(OutcomeRow::as_select())
-        .first(conn)
-        .map_err(|e| AppError::from(e).in_row("outcomes", id))
-}
+crate::versioned_rows!(outcomes, Outcome, OutcomeFields, "outcome", "/api/v1/outcomes");
 
 /// Up to `limit` outcomes after the id `after`, in creation order, leaving out those under `hidden`
 /// agreements.
@@ -24,8 +19,8 @@ pub fn list(
     hidden: &[Id],
     after: Option<Id>,
     limit: i64,
-) -> Result<Vec<OutcomeRow>, AppError> {
-    let mut query = outcomes::table.select(OutcomeRow::as_select()).into_boxed();
+) -> Result<Vec<Outcome>, AppError> {
+    let mut query = outcomes::table.select(Outcome::as_select()).into_boxed();
     if !hidden.is_empty() {
         query =
             query.filter(outcomes::agreement_id.is_null().or(outcomes::agreement_id.ne_all(hidden.to_vec())));
@@ -72,19 +67,4 @@ pub fn list(
         query = query.filter(outcomes::id.gt(after));
     }
     Ok(query.order(outcomes::id.asc()).limit(limit).load(conn)?)
-}
-
-pub fn insert(conn: &mut DbConnection, row: &OutcomeRow) -> Result<(), AppError> {
-    diesel::insert_into(outcomes::table).values(row).execute(conn)?;
-    Ok(())
-}
-
-/// Writes the row if it is still at `expected_version` (else 412).
-pub fn update(conn: &mut DbConnection, row: &OutcomeRow, expected_version: i32) -> Result<(), AppError> {
-    crate::versioned!(update conn, outcomes, row.id, expected_version, row)
-}
-
-/// Removes the outcome if it is still at `expected_version` (else 412).
-pub fn delete(conn: &mut DbConnection, id: Id, expected_version: i32) -> Result<(), AppError> {
-    crate::versioned!(delete conn, outcomes, id, expected_version)
 }

@@ -74,7 +74,7 @@ pub async fn get_outcome(
     policy::authorize(&user, Action::Read)?;
     let id = id.into_inner();
     let row = state.db.run(move |conn| service::visible(conn, &user, id)).await?;
-    Ok(with_etag(HttpResponse::Ok(), row.version, &row.view()))
+    Ok(with_etag(HttpResponse::Ok(), row.version, &row))
 }
 
 /// Change an outcome (If-Match required).

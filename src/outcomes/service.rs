@@ -4,23 +4,31 @@
 
 use chrono::{DateTime, Utc};
 
-use super::model::{NewOutcome, Outcome, OutcomeFields, OutcomeFilter, OutcomePatch, OutcomeRow};
+use super::model::{NewOutcome, Outcome, OutcomeFields, OutcomeFilter, OutcomePatch};
 use super::repo;
 use crate::activities::service::{AGREEMENT, ORGANIZATION, VisibleAgreements};
 use crate::agreements::visibility::{self, Visibility};
 use crate::audit::{self, Change};
 use crate::auth::{Action, AuthUser, policy};
-use crate::db::types::from_utc;
 use crate::db::{DbConnection, Id};
 use crate::error::{AppError, text};
-use crate::http::{IfMatch, Validator};
+use crate::http::{IfMatch, Validator, versioned};
 
 /// The outcome, if the user may see it (404 when it hangs off a restricted agreement the user may not
 /// read).
-pub fn visible(conn: &mut DbConnection, user: &AuthUser, id: Id) -> Result<OutcomeRow, AppError> {
-    let row = repo::find(conn, id)?;
-    VisibleAgreements::default().allow(conn, user, row.fields.agreement_id)?;
-    Ok(row)
+pub fn visible(conn: &mut DbConnection, user: &AuthUser, id: Id) -> Result<Outcome, AppError> {
+    visible_with(conn, user, id, &mut VisibleAgreements::default())
+}
+
+fn visible_with(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    id: Id,
+    seen: &mut VisibleAgreements,
+) -> Result<Outcome, AppError> {
+    let outcome = repo::find(conn, id).map_err(|e| e.in_row("outcomes", id))?;
+    seen.allow(conn, user, outcome.agreement_id)?;
+    Ok(outcome)
 }
 
 /// Up to `limit` outcomes after `after` (filtered), leaving out those under restricted agreements the
@@ -33,7 +41,7 @@ pub fn list(
     limit: i64,
 ) -> Result<Vec<Outcome>, AppError> {
     let hidden = visibility::hidden(conn, &Visibility::of(user))?;
-    Ok(repo::list(conn, filter, &hidden, after, limit)?.iter().map(OutcomeRow::view).collect())
+    repo::list(conn, filter, &hidden, after, limit)
 }
 
 fn may_record(user: &AuthUser, credited: Id) -> Result<(), AppError> {
@@ -47,12 +55,11 @@ fn editable(
     user: &AuthUser,
     id: Id,
     seen: &mut VisibleAgreements,
-) -> Result<OutcomeRow, AppError> {
+) -> Result<Outcome, AppError> {
     policy::authorize_role(user, Action::RecordOutcome { credited: Id::NIL })?;
-    let row = repo::find(conn, id)?;
-    seen.allow(conn, user, row.fields.agreement_id)?;
-    may_record(user, row.fields.organization_id)?;
-    Ok(row)
+    let outcome = visible_with(conn, user, id, seen)?;
+    may_record(user, outcome.organization_id)?;
+    Ok(outcome)
 }
 
 /// Checks the body against the database: every link must exist (and be visible); an activity or
@@ -122,19 +129,7 @@ pub fn create(
         may_record(user, credited)?;
     }
     let fields = checked(conn, user, input, &mut VisibleAgreements::default())?;
-    let at = from_utc(now);
-    let row = OutcomeRow {
-        id: Id::new(),
-        fields,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-        created_by: Some(user.id),
-    };
-    repo::insert(conn, &row)?;
-    let created = row.view();
-    audit::record(conn, &user.actor(), now, Change::new("create", "outcome", row.id).after(&created))?;
-    Ok(created)
+    versioned::create(conn, user, now, &fields)
 }
 
 pub fn update(
@@ -151,17 +146,13 @@ pub fn update(
     if let Some(credited) = patch.organization_id {
         may_record(user, credited)?;
     }
-    let fields = checked(conn, user, patch.apply(&current.fields), &mut seen)?;
-    if fields == current.fields {
-        return Ok(current.view());
+    let fields = checked(conn, user, patch.apply(&OutcomeFields::from(&current)), &mut seen)?;
+    let updated = repo::update(conn, &current, &fields, now)?;
+    if updated.version != current.version {
+        let change = Change::new("update", "outcome", id).before(&current).after(&updated);
+        audit::record(conn, &user.actor(), now, change)?;
     }
-    let row =
-        OutcomeRow { fields, version: current.version + 1, updated_at: from_utc(now), ..current.clone() };
-    repo::update(conn, &row, current.version)?;
-    let after = row.view();
-    let change = Change::new("update", "outcome", id).before(&current.view()).after(&after);
-    audit::record(conn, &user.actor(), now, change)?;
-    Ok(after)
+    Ok(updated)
 }
 
 pub fn delete(
@@ -173,7 +164,7 @@ pub fn delete(
 ) -> Result<(), AppError> {
     let current = editable(conn, user, id, &mut VisibleAgreements::default())?;
     if_match.check(current.version)?;
-    repo::delete(conn, id, current.version)?;
-    audit::record(conn, &user.actor(), now, Change::new("delete", "outcome", id).before(&current.view()))?;
+    repo::delete(conn, &current)?;
+    audit::record(conn, &user.actor(), now, Change::new("delete", "outcome", id).before(&current))?;
     Ok(())
 }
