@@ -1,4 +1,4 @@
-//! The tamper-evident audit trail (SPEC section 7). `record` appends one event inside the caller's
+//! The tamper-evident audit trail (docs/audit.md). `record` appends one event inside the caller's
 //! transaction; `verify` recomputes the hash chain and names the first broken link.
 
 pub mod model;

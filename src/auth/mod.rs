@@ -17,7 +17,7 @@ pub use extractor::AuthUser;
 pub use policy::Action;
 
 crate::str_enum! {
-    /// The five roles of SPEC section 4.
+    /// The five roles of docs/roles.md.
     pub enum Role {
         Admin => "admin",
         BpjsStaff => "bpjs_staff",

@@ -1,4 +1,4 @@
-//! The authorisation policy: the table of SPEC section 4, in one place. Handlers describe what they are
+//! The authorisation policy: the table of docs/roles.md, in one place. Handlers describe what they are
 //! about to do as an [`Action`] (with the organizations it concerns) and ask [`authorize`]; no handler
 //! decides on its own.
 

@@ -1,4 +1,4 @@
-//! `Idempotency-Key` on creating POSTs (SPEC section 5), and the `201 Created` answer with `Location` and
+//! `Idempotency-Key` on creating POSTs (docs/conventions.md), and the `201 Created` answer with `Location` and
 //! `ETag`. Every create handler goes through [`Idempotency::create`]:
 //!
 //! ```text

@@ -10,7 +10,7 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 
-use crate::error::{AppError, FieldError, text};
+use crate::error::{AppError, FieldError};
 use crate::http::validate::nul_refused;
 
 #[derive(Debug, Clone)]
@@ -41,10 +41,7 @@ pub fn parse<T: DeserializeOwned>(query: &str) -> Result<T, AppError> {
         let path = err.path().to_string();
         let field = if path == "." { "query".to_string() } else { path };
         let message = err.into_inner().to_string();
-        AppError::validation(vec![FieldError::new(
-            field,
-            text(message.clone(), format!("Nilai tidak valid: {message}")),
-        )])
+        AppError::validation(vec![FieldError::new(field, crate::http::json::value_error(&message))])
     })
 }
 

@@ -1,4 +1,4 @@
-//! The Padang data set (`seeds/padang.json`, SPEC section 9) and its loader, and the demo users.
+//! The Padang data set (`seeds/padang.json`, docs/data-model.md) and its loader, and the demo users.
 //!
 //! Everything is written through the same domain code the API uses (validation, reference checks and
 //! audit events included), as the system actor `system:seed`. Records are looked up first by their natural

@@ -1,4 +1,4 @@
-//! User accounts (SPEC section 3): who may log in, with which role, for which organization. Administrators
+//! User accounts (docs/data-model.md): who may log in, with which role, for which organization. Administrators
 //! manage them, auditors read them; nobody deletes one (it is disabled). The password hash is read only
 //! by the login and password use cases (`repo::Credentials`) and never leaves the server.
 

@@ -1,4 +1,4 @@
-//! The list and write conventions of SPEC section 5, shown on the registry: keyset paging under
+//! The list and write conventions of docs/conventions.md, shown on the registry: keyset paging under
 //! concurrent inserts, conditional writes under concurrent PATCHes, idempotent creates, CSV output.
 
 use std::collections::HashSet;

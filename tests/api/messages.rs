@@ -206,3 +206,22 @@ backend_test!(terminate_takes_termination_reason_and_still_reason, fixed, |app| 
     let read = expect(app.read(&w.admin, &format!("/api/v1/agreements/{}", id(&third))).await, 200).await;
     assert_eq!(read["status"], "active");
 });
+
+backend_test!(a_query_parameter_that_does_not_parse_is_told_in_indonesian_too, |app| async move {
+    let admin = app.admin_token().await;
+    for (lang, expected) in [("id", "nilai yang diizinkan: `city_government`"), ("en", "city_government")] {
+        let res = app
+            .get("/api/v1/organizations?kind=nope")
+            .bearer_auth(&admin)
+            .header("Accept-Language", lang)
+            .send()
+            .await
+            .expect("request");
+        let problem = assert_problem(res, 422).await;
+        assert_eq!(problem_fields(&problem), vec!["kind"]);
+        assert!(message(&problem, "kind").contains(expected), "{lang}: {problem}");
+        if lang == "id" {
+            assert_indonesian(&problem);
+        }
+    }
+});

@@ -1,4 +1,4 @@
-//! The permission matrix of SPEC section 4, written out here as data (not derived from
+//! The permission matrix of docs/roles.md, written out here as data (not derived from
 //! `src/auth/policy.rs`, so that a policy bug shows as a failing row): every role × every write route ×
 //! a record of the user's own organization and one of another → the expected status; a refused request
 //! changes nothing (the record reads back the same, no row and no audit event appears). Then: records the
@@ -24,7 +24,7 @@ enum Role {
     Auditor,
 }
 
-/// The columns of the table, in SPEC order.
+/// The columns of the table, in the order of docs/roles.md.
 const ROLES: [Role; 5] = [Role::Admin, Role::Bpjs, Role::Opd, Role::Partner, Role::Auditor];
 
 /// Every non-GET operation of the OpenAPI document except the caller's own session (login, refresh,
@@ -63,7 +63,7 @@ enum Route {
     UpdateUser,
 }
 
-/// SPEC section 4 as data: per route, who may act on a record of their own organization, and who on one
+/// docs/roles.md as data: per route, who may act on a record of their own organization, and who on one
 /// of another organization; one letter per role (admin, bpjs_staff, opd_staff, partner_staff, auditor),
 /// `Y` allowed, `N` 403. `-` where the rule names no organization (users, regulations, coverage): one
 /// case per role then.
@@ -505,7 +505,7 @@ backend_test!(every_role_on_every_write_route_gets_what_spec_section_4_says, fix
     }
     assert!(
         wrong.is_empty(),
-        "{} of {cases} cases differ from SPEC section 4:\n{}",
+        "{} of {cases} cases differ from docs/roles.md:\n{}",
         wrong.len(),
         wrong.join("\n")
     );
@@ -641,7 +641,7 @@ backend_test!(records_the_user_may_not_see_are_404_whether_they_exist_or_not, fi
     assert_eq!(app.table_counts(), before);
 });
 
-/// Partner staff never edit agreements, amendments or commitments (SPEC section 4); they only report
+/// Partner staff never edit agreements, amendments or commitments (docs/roles.md); they only report
 /// progress on the commitments their organization carries.
 fn partner_never_writes(method: &Method, path: &str) -> bool {
     *method != Method::GET

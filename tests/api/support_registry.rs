@@ -6,7 +6,7 @@ use crate::helpers::TestApp;
 
 impl TestApp {
     /// Creates an organization through the API (as the holder of `token`) and answers its id. `kind` is
-    /// one of the organization kinds of SPEC section 3 (`city_government`, `regional_agency`, ...).
+    /// one of the organization kinds of docs/data-model.md (`city_government`, `regional_agency`, ...).
     pub async fn create_org(
         &self,
         token: &str,
