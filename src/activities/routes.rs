@@ -104,8 +104,11 @@ pub async fn update_activity(
     if_match: IfMatch,
     body: Json<ActivityPatch>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, patch) = (id.into_inner(), body.into_inner());
-    write::update(&state, move |conn, now| service::update(conn, &user, now, id, &if_match, patch)).await
+    let id = id.into_inner();
+    write::update(&state, body, move |conn, now, patch| {
+        service::update(conn, &user, now, id, &if_match, patch)
+    })
+    .await
 }
 
 /// Delete a planned activity (held and cancelled ones stay on record: 409).
@@ -200,8 +203,8 @@ pub async fn update_action_item(
     if_match: IfMatch,
     body: Json<ActionItemPatch>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, patch) = (id.into_inner(), body.into_inner());
-    write::update(&state, move |conn, now| {
+    let id = id.into_inner();
+    write::update(&state, body, move |conn, now, patch| {
         service::update_action_item(conn, &user, now, id, &if_match, patch)
     })
     .await

@@ -3,8 +3,6 @@
 //! [`crate::http::write`]; each list hands one query to [`PageQuery::list`].
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::{DateTime, Utc};
-use serde::Serialize;
 
 use super::commitments::{
     self, Commitment, CommitmentFilter, CommitmentPatch, NewCommitment, NewProgress, ProgressUpdate,
@@ -20,7 +18,7 @@ use crate::auth::{Action, AuthUser, policy};
 use crate::db::{DbConnection, Id};
 use crate::error::AppError;
 use crate::http::csv;
-use crate::http::{Created, Endpoint, Idempotency, IfMatch, Json, PageQuery, Query, with_etag, write};
+use crate::http::{Endpoint, Idempotency, IfMatch, Json, PageQuery, Query, with_etag, write};
 use crate::state::AppState;
 
 crate::gate!(Action::EditAgreement { parties: &[] } => NewAgreement, AgreementPatch, NewAmendment, Termination);
@@ -53,31 +51,6 @@ struct IdempotencyKey {
     /// Makes the request safe to retry: the same key and body within 24 hours answer the first response again
     #[param(rename = "Idempotency-Key")]
     key: Option<String>,
-}
-
-/// `201 Created` for a record kept in its parent's list (an amendment, a progress report): `Location`
-/// names the list, and there is no `ETag`, since such a record never changes. Replayed for a repeated
-/// `Idempotency-Key` like every create.
-async fn append<B, R, F>(
-    state: &AppState,
-    user: AuthUser,
-    idem: Idempotency,
-    body: Json<B>,
-    list: String,
-    use_case: F,
-) -> Result<HttpResponse, AppError>
-where
-    B: Serialize + Send + 'static,
-    R: Serialize,
-    F: FnOnce(&mut DbConnection, &AuthUser, DateTime<Utc>, B) -> Result<R, AppError> + Send + 'static,
-{
-    let body = body.into_inner();
-    let request = serde_json::to_value(&body).map_err(|e| AppError::internal(format!("request: {e}")))?;
-    let (now, caller) = (state.clock.now(), user.clone());
-    idem.create(state, &caller, &request, move |conn| {
-        Created::new(list, None, &use_case(conn, &user, now, body)?)
-    })
-    .await
 }
 
 /// List agreements, in creation order. Restricted agreements the caller is not party to are left out.
@@ -157,8 +130,11 @@ pub async fn update_agreement(
     if_match: IfMatch,
     body: Json<AgreementPatch>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, patch) = (id.into_inner(), body.into_inner());
-    write::update(&state, move |conn, now| service::update(conn, &user, now, id, &if_match, patch)).await
+    let id = id.into_inner();
+    write::update(&state, body, move |conn, now, patch| {
+        service::update(conn, &user, now, id, &if_match, patch)
+    })
+    .await
 }
 
 /// Delete a draft agreement (If-Match required), with its commitments. Other agreements: 409.
@@ -198,7 +174,7 @@ pub async fn activate_agreement(
     if_match: IfMatch,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    write::update(&state, move |conn, now| service::activate(conn, &user, now, id, &if_match)).await
+    write::transition(&state, move |conn, now| service::activate(conn, &user, now, id, &if_match)).await
 }
 
 /// Terminate an active (or expired) agreement, with the date and the reason.
@@ -217,8 +193,11 @@ pub async fn terminate_agreement(
     if_match: IfMatch,
     body: Json<Termination>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, input) = (id.into_inner(), body.into_inner());
-    write::update(&state, move |conn, now| service::terminate(conn, &user, now, id, &if_match, input)).await
+    let id = id.into_inner();
+    write::update(&state, body, move |conn, now, input| {
+        service::terminate(conn, &user, now, id, &if_match, input)
+    })
+    .await
 }
 
 /// Amend an active (or expired) agreement: change its period, scopes and parties at once, and keep the
@@ -241,9 +220,14 @@ pub async fn create_amendment(
     let id = id.into_inner();
     // Amendments are kept in their agreement's list; they have no address of their own.
     let list = format!("/api/v1/agreements/{id}/amendments");
-    append(&state, user, idem, body, list, move |conn, user, now, input| {
-        service::amend(conn, user, now, id, input)
-    })
+    write::append(
+        &state,
+        user,
+        idem,
+        body,
+        move |_| (list, None),
+        move |conn, user, now, input| service::amend(conn, user, now, id, input),
+    )
     .await
 }
 
@@ -379,8 +363,8 @@ pub async fn update_commitment(
     if_match: IfMatch,
     body: Json<CommitmentPatch>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, patch) = (id.into_inner(), body.into_inner());
-    write::update(&state, move |conn, now| {
+    let id = id.into_inner();
+    write::update(&state, body, move |conn, now, patch| {
         commitments::service::update(conn, &user, now, id, &if_match, patch)
     })
     .await
@@ -408,9 +392,14 @@ pub async fn create_update(
     let id = id.into_inner();
     // Reports are kept in their commitment's log; they have no address of their own.
     let list = format!("/api/v1/commitments/{id}/updates");
-    append(&state, user, idem, body, list, move |conn, user, now, input| {
-        commitments::service::report_progress(conn, user, now, id, input)
-    })
+    write::append(
+        &state,
+        user,
+        idem,
+        body,
+        move |_| (list, None),
+        move |conn, user, now, input| commitments::service::report_progress(conn, user, now, id, input),
+    )
     .await
 }
 

@@ -49,7 +49,7 @@ pub async fn login(
     request_id: Option<web::ReqData<RequestId>>,
     body: Json<LoginRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let LoginRequest { username, password } = body.into_inner();
+    let LoginRequest { username, password } = body.read()?;
     let origin = origin(&req, &state, request_id);
     Ok(token_response(service::login(&state, origin, &username, password).await?))
 }
@@ -68,7 +68,7 @@ pub async fn refresh_tokens(
     body: Json<RefreshRequest>,
 ) -> Result<HttpResponse, AppError> {
     let request_id = request_id.map(|r| r.0.clone());
-    Ok(token_response(service::refresh(&state, request_id, body.into_inner().refresh_token).await?))
+    Ok(token_response(service::refresh(&state, request_id, body.read()?.refresh_token).await?))
 }
 
 /// End a session: revoke the presented refresh token's family, or with `everywhere: true` every refresh
@@ -83,7 +83,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     body: Json<LogoutRequest>,
 ) -> Result<HttpResponse, AppError> {
-    let LogoutRequest { refresh_token, everywhere } = body.into_inner();
+    let LogoutRequest { refresh_token, everywhere } = body.read()?;
     service::logout(&state, user, refresh_token, everywhere).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -106,7 +106,7 @@ pub async fn change_password(
     state: web::Data<AppState>,
     body: Json<PasswordChange>,
 ) -> Result<HttpResponse, AppError> {
-    let PasswordChange { current_password, new_password } = body.into_inner();
+    let PasswordChange { current_password, new_password } = body.read()?;
     let address = throttle::client_address(&req, state.settings.trust_forwarded);
     Ok(token_response(service::change_password(&state, user, address, current_password, new_password).await?))
 }

@@ -63,8 +63,9 @@ pub async fn upsert_coverage(
     state: web::Data<AppState>,
     body: Json<CoverageUpsert>,
 ) -> Result<HttpResponse, AppError> {
-    let body = body.into_inner();
-    record(&state, move |conn, now, zones| service::upsert(conn, &user, now, zones, body)).await
+    let (body, unparsed) = body.into_parts();
+    record(&state, move |conn, now, zones| unparsed.check(service::upsert(conn, &user, now, zones, body)))
+        .await
 }
 
 /// Import coverage figures from a CSV file (`Content-Type: text/csv`, UTF-8) whose header is

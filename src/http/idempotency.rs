@@ -1,19 +1,7 @@
 //! `Idempotency-Key` on creating POSTs (docs/conventions.md), and the `201 Created` answer with `Location` and
-//! `ETag`. Every create handler goes through [`Idempotency::create`]:
-//!
-//! ```text
-//! pub async fn create_thing(state: web::Data<AppState>, user: AuthUser, idem: Idempotency,
-//!                           body: Json<NewThing>) -> Result<HttpResponse, AppError> {
-//!     policy::authorize(&user, Action::...)?;
-//!     let body = body.into_inner();
-//!     let (actor, now) = (user.actor(), state.clock.now());
-//!     idem.create(&state, &user, &body, move |conn| {
-//!         let thing = repo::insert(conn, ...)?;
-//!         audit::record(conn, &actor, now, Change::new("create", "thing", thing.id).after(&thing))?;
-//!         Created::new(format!("/api/v1/things/{}", thing.id), Some(thing.version), &thing)
-//!     }).await
-//! }
-//! ```
+//! `ETag`. Every create goes through [`Idempotency::create`], by way of [`crate::http::write::create`]
+//! (or `write::append` for a record kept in its parent's list), which runs the resource's use case inside
+//! the claim's transaction.
 //!
 //! How it holds: the key is claimed (a row with primary key (user, key)) at the start of the same write
 //! transaction that creates the record, and the response is stored in that row before the commit. A retry

@@ -20,12 +20,36 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// A JSON request body of type `T`. `T` should be `#[serde(deny_unknown_fields)]`, and declares with
 /// [`crate::gate!`] the kind of write it is for: a role that may never make that write gets 403 before the
 /// body is read.
+///
+/// A body with values that do not parse (an unknown enumeration value, an impossible date) but that reads
+/// once they are taken out is extracted with them taken out, and remembers them as [`Unparsed`]: the use
+/// case runs on the rest, in a transaction that is rolled back, so that one 422 names every bad field, the
+/// unparsed ones and those the use case's validation finds (an unknown `kind` beside an empty `name`).
+/// The value is only reachable through [`Json::read`] (a 422 when anything did not parse) or
+/// [`Json::into_parts`] (then [`Unparsed::check`] the use case's result), so no handler can act on a
+/// body with a value taken out.
 #[derive(Debug)]
-pub struct Json<T>(pub T);
+pub struct Json<T> {
+    value: T,
+    unparsed: Unparsed,
+}
 
 impl<T> Json<T> {
-    pub fn into_inner(self) -> T {
-        self.0
+    /// A body made from another one's parts: a request prepared off the database thread (a password
+    /// hashed) keeps what did not parse of the body it came from.
+    pub fn from_parts(value: T, unparsed: Unparsed) -> Json<T> {
+        Json { value, unparsed }
+    }
+
+    /// The body, or the 422 naming the values that did not parse.
+    pub fn read(self) -> Result<T, AppError> {
+        self.unparsed.check(Ok(self.value))
+    }
+
+    /// The body (with unparsed values taken out) and what did not parse, which the caller must
+    /// [`Unparsed::check`] against the result of what it does with the body.
+    pub fn into_parts(self) -> (T, Unparsed) {
+        (self.value, self.unparsed)
     }
 }
 
@@ -35,7 +59,55 @@ impl<T: DeserializeOwned + Gated + 'static> FromRequest for Json<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let body = read_gated_body(req, payload, T::GATE, is_json, "application/json");
-        Box::pin(async move { Ok(Json(parse(&body.await?)?)) })
+        Box::pin(async move {
+            let (value, unparsed) = parse_rest(&body.await?)?;
+            Ok(Json { value, unparsed })
+        })
+    }
+}
+
+/// The values of a body that did not parse, named as fields of a 422 (empty when the body parsed whole).
+#[derive(Debug, Default, Clone)]
+#[must_use = "a body with unparsed values must not be acted on: check the result against them"]
+pub struct Unparsed(Vec<FieldError>);
+
+impl Unparsed {
+    /// `result` when everything parsed. Otherwise a 422 naming the unparsed values together with the
+    /// field errors of `result`'s 422, if it is one (an `Err` also rolls back a write transaction); any
+    /// other refusal (403, 404, 409, 412) is answered as it is, since those come before validation.
+    pub fn check<R>(self, result: Result<R, AppError>) -> Result<R, AppError> {
+        if self.0.is_empty() {
+            return result;
+        }
+        Err(match result {
+            Ok(_) => AppError::validation(self.0),
+            Err(e) => self.merge(e),
+        })
+    }
+
+    /// `error` with the unparsed values added to its field errors when it is a 422 about fields. A field
+    /// named both ways keeps the unparsed message (the value the use case saw was a stand-in).
+    pub fn merge(self, error: AppError) -> AppError {
+        if self.0.is_empty() || error.status != actix_web::http::StatusCode::UNPROCESSABLE_ENTITY {
+            return error;
+        }
+        if error.errors.is_empty() {
+            return error;
+        }
+        // What the use case said of a field holding a stand-in (`scopes` when `scopes[2]` did not parse)
+        // is about the stand-in, not about what the client sent.
+        let holds_stand_in = |field: &str| {
+            self.0.iter().any(|u| {
+                u.field == field
+                    || u.field.strip_prefix(field).is_some_and(|rest| rest.starts_with(['[', '.']))
+            })
+        };
+        let said: Vec<FieldError> =
+            error.errors.iter().filter(|e| !holds_stand_in(&e.field)).cloned().collect();
+        let mut errors = self.0;
+        errors.extend(said);
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
+        AppError::validation(errors)
     }
 }
 
@@ -121,6 +193,13 @@ pub const MAX_DEPTH: usize = 32;
 /// cannot store: refused here, it is the same 422 on both backends for every field. Every body of the API
 /// is an object; serde would also fill a struct from an array (`[null, null]`), so an array is refused.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    let (value, unparsed) = parse_rest(body)?;
+    unparsed.check(Ok(value))
+}
+
+/// [`parse`], except that a body whose bad values can be taken out (see [`every_bad_field`]) is answered
+/// without them, with the values named in [`Unparsed`].
+fn parse_rest<T: DeserializeOwned>(body: &[u8]) -> Result<(T, Unparsed), AppError> {
     let scan = Scan::of(body);
     if scan.depth > MAX_DEPTH {
         return Err(AppError::bad_request(text(
@@ -142,11 +221,15 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
         Ok(value) => value,
         Err(err) => {
             let first = BadField::of(err)?;
-            return Err(AppError::validation(every_bad_field::<T>(body, first)));
+            // The document is whole JSON (the error was about a value), so the rest of it parses too.
+            return match every_bad_field::<T>(body, first) {
+                (errors, Some(rest)) => Ok((rest, Unparsed(errors))),
+                (errors, None) => Err(AppError::validation(errors)),
+            };
         }
     };
     de.end().map_err(|e| not_json(&e))?;
-    Ok(value)
+    Ok((value, Unparsed::default()))
 }
 
 /// The 400 of a body that is not JSON: serde's message in English, where it is in both languages.
@@ -223,11 +306,11 @@ impl BadField {
 /// Every bad value of a body whose first bad value is `first`: the bad value is taken out of the document
 /// (an unknown enumeration value replaced by an allowed one, any other value removed from its object), and
 /// the body read again, until it reads or a bad value cannot be taken out. So one 422 names every field
-/// that does not parse, not only the first. (Fields that parse but break a rule, an empty name, are
-/// checked after the body is read: they are named once the body parses.)
-fn every_bad_field<T: DeserializeOwned>(body: &[u8], first: BadField) -> Vec<FieldError> {
+/// that does not parse, not only the first; and when the rest reads, it is answered too, for the use case
+/// to find the fields that parse but break a rule (see [`Unparsed`]).
+fn every_bad_field<T: DeserializeOwned>(body: &[u8], first: BadField) -> (Vec<FieldError>, Option<T>) {
     let Ok(mut document) = serde_json::from_slice::<serde_json::Value>(body) else {
-        return vec![first.error];
+        return (vec![first.error], None);
     };
     let mut errors = Vec::new();
     let mut bad = first;
@@ -235,17 +318,17 @@ fn every_bad_field<T: DeserializeOwned>(body: &[u8], first: BadField) -> Vec<Fie
         let taken_out = take_out(&mut document, &bad);
         errors.push(bad.error);
         if !taken_out || errors.len() >= MAX_BAD_FIELDS {
-            return errors;
+            return (errors, None);
         }
         let next = match serde_path_to_error::deserialize::<_, T>(document.clone()) {
-            Ok(_) => return errors,
+            Ok(rest) => return (errors, Some(rest)),
             Err(err) => match BadField::of(err) {
                 Ok(next) => next,
-                Err(_) => return errors,
+                Err(_) => return (errors, None),
             },
         };
         if errors.iter().any(|e| e.field == next.error.field) {
-            return errors;
+            return (errors, None);
         }
         bad = next;
     }

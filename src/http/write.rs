@@ -10,10 +10,14 @@
 //!
 //! pub async fn update_regulation(state: web::Data<AppState>, user: AuthUser, id: web::Path<Id>,
 //!                                if_match: IfMatch, body: Json<RegulationPatch>) -> Result<HttpResponse, AppError> {
-//!     let (id, patch) = (id.into_inner(), body.into_inner());
-//!     write::update(&state, move |conn, now| service::update(conn, &user, now, id, &if_match, patch)).await
+//!     let id = id.into_inner();
+//!     write::update(&state, body, move |conn, now, patch| service::update(conn, &user, now, id, &if_match, patch)).await
 //! }
 //! ```
+//!
+//! A body with values that did not parse still runs its use case, in a transaction that is then rolled
+//! back, so that the one 422 names those values and every field the use case's validation refuses (see
+//! [`crate::http::json::Unparsed`]).
 
 use actix_web::HttpResponse;
 use chrono::{DateTime, Utc};
@@ -45,19 +49,53 @@ where
     R: Record,
     F: FnOnce(&mut DbConnection, &AuthUser, DateTime<Utc>, B) -> Result<R, AppError> + Send + 'static,
 {
-    let body = body.into_inner();
+    append(state, user, idem, body, |record: &R| (record.location(), Some(record.version())), use_case).await
+}
+
+/// `201 Created` for a record made by `use_case(conn, user, now, body)`, with the `Location` (and
+/// version for the `ETag`) that `address` gives it; replayed for a repeated `Idempotency-Key`. [`create`]
+/// for a record with an address of its own; a record kept in its parent's list (an amendment) names the
+/// list.
+pub async fn append<B, R, F, A>(
+    state: &AppState,
+    user: AuthUser,
+    idem: Idempotency,
+    body: Json<B>,
+    address: A,
+    use_case: F,
+) -> Result<HttpResponse, AppError>
+where
+    B: Serialize + Send + 'static,
+    R: Serialize,
+    A: FnOnce(&R) -> (String, Option<i32>) + Send + 'static,
+    F: FnOnce(&mut DbConnection, &AuthUser, DateTime<Utc>, B) -> Result<R, AppError> + Send + 'static,
+{
+    let (body, unparsed) = body.into_parts();
     let request = serde_json::to_value(&body).map_err(|e| AppError::internal(format!("request: {e}")))?;
     let now = state.clock.now();
     let caller = user.clone();
     idem.create(state, &caller, &request, move |conn| {
-        let record = use_case(conn, &user, now, body)?;
-        Created::new(record.location(), Some(record.version()), &record)
+        let record = unparsed.check(use_case(conn, &user, now, body))?;
+        let (location, version) = address(&record);
+        Created::new(location, version, &record)
     })
     .await
 }
 
-/// `200` with the changed record and its new `ETag`, made by `use_case(conn, now)`.
-pub async fn update<R, F>(state: &AppState, use_case: F) -> Result<HttpResponse, AppError>
+/// `200` with the changed record and its new `ETag`, made by `use_case(conn, now, body)`.
+pub async fn update<B, R, F>(state: &AppState, body: Json<B>, use_case: F) -> Result<HttpResponse, AppError>
+where
+    B: Send + 'static,
+    R: Record + Send + 'static,
+    F: FnOnce(&mut DbConnection, DateTime<Utc>, B) -> Result<R, AppError> + Send + 'static,
+{
+    let (body, unparsed) = body.into_parts();
+    transition(state, move |conn, now| unparsed.check(use_case(conn, now, body))).await
+}
+
+/// `200` with the changed record and its new `ETag`, made by `use_case(conn, now)`: a change that takes
+/// no body (activating an agreement).
+pub async fn transition<R, F>(state: &AppState, use_case: F) -> Result<HttpResponse, AppError>
 where
     R: Record + Send + 'static,
     F: FnOnce(&mut DbConnection, DateTime<Utc>) -> Result<R, AppError> + Send + 'static,

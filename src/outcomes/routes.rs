@@ -91,8 +91,11 @@ pub async fn update_outcome(
     if_match: IfMatch,
     body: Json<OutcomePatch>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, patch) = (id.into_inner(), body.into_inner());
-    write::update(&state, move |conn, now| service::update(conn, &user, now, id, &if_match, patch)).await
+    let id = id.into_inner();
+    write::update(&state, body, move |conn, now, patch| {
+        service::update(conn, &user, now, id, &if_match, patch)
+    })
+    .await
 }
 
 /// Delete an outcome (If-Match required).

@@ -59,9 +59,10 @@ pub async fn create_user(
     idem: Idempotency,
     body: Json<NewUser>,
 ) -> Result<HttpResponse, AppError> {
-    let input = body.into_inner();
-    let account = state.hash_work(move || NewAccount::prepare(input)).await??;
-    write::create(&state, user, idem, Json(account), service::create).await
+    let (input, unparsed) = body.into_parts();
+    let account = state.hash_work(move || NewAccount::prepare(input)).await?;
+    let account = account.map_err(|e| unparsed.clone().merge(e))?;
+    write::create(&state, user, idem, Json::from_parts(account, unparsed), service::create).await
 }
 
 /// One user account (admins and auditors).
@@ -100,11 +101,13 @@ pub async fn update_user(
     if_match: IfMatch,
     body: Json<UserPatch>,
 ) -> Result<HttpResponse, AppError> {
-    let (id, patch) = (id.into_inner(), body.into_inner());
-    let change = state.hash_work(move || AccountChange::prepare(patch)).await??;
-    let response =
-        write::update(&state, move |conn, now| service::update(conn, &user, now, id, &if_match, change))
-            .await?;
+    let (id, (patch, unparsed)) = (id.into_inner(), body.into_parts());
+    let change = state.hash_work(move || AccountChange::prepare(patch)).await?;
+    let change = Json::from_parts(change.map_err(|e| unparsed.clone().merge(e))?, unparsed);
+    let response = write::update(&state, change, move |conn, now, change| {
+        service::update(conn, &user, now, id, &if_match, change)
+    })
+    .await?;
     // This process refuses the user's tokens at once; the others within the session cache's TTL.
     state.sessions.forget(id);
     Ok(response)

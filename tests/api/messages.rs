@@ -84,8 +84,7 @@ backend_test!(an_unknown_enumeration_value_lists_the_allowed_values_in_both_lang
 });
 
 // Every value that does not parse is named in the one 422, not only the first one serde met; inside
-// arrays and nested objects too. (Rules on values that do parse, an empty `name`, are checked once the
-// body parses, so they are named in the next answer: see the README on what a 422 lists.)
+// arrays and nested objects too.
 backend_test!(every_value_that_does_not_parse_is_named_in_one_422, fixed, |app| async move {
     let w = World::new(&app).await;
     let organizations_before = app.count_rows("organizations");
@@ -126,6 +125,56 @@ backend_test!(every_value_that_does_not_parse_is_named_in_one_422, fixed, |app| 
     );
     assert!(message(&problem, "signed_on").starts_with("bukan tanggal atau waktu yang valid"), "{problem}");
     assert_eq!(app.count_rows("agreements"), 0);
+});
+
+// A value that does not parse hides no other bad field: the rules on the values that do parse (an empty
+// `name`) are named in the same 422, on creates and on changes, and nothing is written.
+backend_test!(a_bad_enumeration_and_a_broken_rule_are_one_422, fixed, |app| async move {
+    let w = World::new(&app).await;
+    let organizations_before = app.count_rows("organizations");
+    let body = json!({"name": "", "short_name": "KOMINFO", "kind": "castle"});
+    for lang in ["en", "id"] {
+        let problem = refused(&app, &w.admin, "/api/v1/organizations", lang, body.clone()).await;
+        assert_eq!(problem_fields(&problem), ["kind", "name"], "{problem}");
+        if lang == "id" {
+            assert_indonesian(&problem);
+            assert_eq!(message(&problem, "name"), "wajib diisi");
+            assert!(message(&problem, "kind").starts_with("nilai `castle` tidak dikenal"), "{problem}");
+        }
+    }
+    assert_eq!(app.count_rows("organizations"), organizations_before);
+
+    // A change: the organization keeps its name and version.
+    let path = format!("/api/v1/organizations/{}", w.orgs.dinsos);
+    let before = expect(app.read(&w.admin, &path).await, 200).await;
+    let etag = format!("\"{}\"", before["version"]);
+    let patch = json!({"name": " ", "kind": "castle", "website": "not a url"});
+    let res = send(&app, Method::PATCH, &path, &w.admin, Some(&etag), Some(patch)).await;
+    let problem = assert_problem(res, 422).await;
+    assert_eq!(problem_fields(&problem), ["kind", "name", "website"], "{problem}");
+    assert_eq!(expect(app.read(&w.admin, &path).await, 200).await, before);
+
+    // Stand-ins for the values that did not parse are not reported: two unknown scopes do not make the
+    // scopes a duplicate; the empty title beside them is reported.
+    let mut body = w.pemkot_bpjs("NK/BAD/2");
+    body["scopes"] = json!(["warfare", "magic"]);
+    body["title"] = json!("");
+    let problem = refused(&app, &w.admin, "/api/v1/agreements", "en", body).await;
+    assert_eq!(problem_fields(&problem), ["scopes[0]", "scopes[1]", "title"], "{problem}");
+    assert_eq!(app.count_rows("agreements"), 0);
+
+    // The refusals that come before validation still come first: staff of an organization that is not
+    // a party changing a draft is 403, whatever its body.
+    let draft = app.create_agreement(&w.admin, w.pemkot_bpjs("NK/OK/1")).await;
+    let outsider =
+        app.create_org(&w.admin, "Dinas Pariwisata Kota Solok", "DISPAR-SLK", "regional_agency", None).await;
+    let clerk = w.token(&app, "clerk.dispar", "opd_staff", Some(&outsider)).await;
+    let path = format!("/api/v1/agreements/{}", id(&draft));
+    let etag = format!("\"{}\"", draft["version"]);
+    let res =
+        send(&app, Method::PATCH, &path, &clerk, Some(&etag), Some(json!({"title": "", "kind": "treaty"})))
+            .await;
+    assert_problem(res, 403).await;
 });
 
 backend_test!(bodies_that_are_not_json_or_have_unknown_fields_are_told_in_indonesian, |app| async move {
