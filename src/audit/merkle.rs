@@ -45,7 +45,7 @@ pub fn subtree<N: Nodes>(nodes: &mut N, start: u64, end: u64) -> Result<Hash, N:
     if n == 0 {
         return Ok(empty_root());
     }
-    if n.is_power_of_two() && start % n == 0 {
+    if n.is_power_of_two() && start.is_multiple_of(n) {
         return nodes.node(n.trailing_zeros(), start / n);
     }
     let k = split(n);

@@ -63,8 +63,8 @@ fn witness(app: &TestApp, store: &std::path::Path, token: &str, extra: &[&str]) 
 }
 
 /// What the database's owner can do: lift the append-only rule of the log's tables.
-fn drop_append_only_triggers(app: &TestApp, conn: &mut sinergi::db::DbConnection) {
-    let statements: &[&str] = match app.backend {
+fn drop_append_only_triggers(backend: Backend, conn: &mut sinergi::db::DbConnection) {
+    let statements: &[&str] = match backend {
         Backend::Sqlite => &[
             "DROP TRIGGER audit_events_no_update",
             "DROP TRIGGER audit_events_no_delete",
@@ -216,7 +216,7 @@ backend_test!(a_deleted_event_fails_verify, |app| async move {
     app.sequenced(&admin).await;
     let victim = app.audit_rows()[3].seq;
     let mut conn = app.connection();
-    drop_append_only_triggers(&app, &mut conn);
+    drop_append_only_triggers(app.backend, &mut conn);
     diesel::sql_query(format!("DELETE FROM audit_leaves WHERE seq = {victim}")).execute(&mut conn).unwrap();
     diesel::sql_query(format!("DELETE FROM audit_events WHERE seq = {victim}")).execute(&mut conn).unwrap();
     let (ok, result) = verify_cli(&app, &[]);
@@ -281,7 +281,7 @@ backend_test!(a_consistent_rewrite_fails_the_witness_and_another_key_fails_the_s
     let victim = app.audit_rows()[2].seq;
     let mut conn = app.connection();
     diesel::sql_query("BEGIN").execute(&mut conn).unwrap();
-    drop_append_only_triggers(&app, &mut conn);
+    drop_append_only_triggers(app.backend, &mut conn);
     for sql in [
         "DELETE FROM audit_checkpoints".to_string(),
         "DELETE FROM audit_nodes".to_string(),
@@ -301,3 +301,112 @@ backend_test!(a_consistent_rewrite_fails_the_witness_and_another_key_fails_the_s
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("rewritten") && stderr.contains("consistency proof fails"), "{stderr}");
 });
+
+/// A database migrated up to the version before the log, holding a hash chain of `count` events written
+/// the old way (each hashed and linked, the head row moved); the log's migration is left to the server.
+fn database_with_an_old_chain(backend: Backend, count: i64) -> crate::helpers::TestDatabase {
+    use diesel::ExpressionMethods;
+    use diesel_migrations::{FileBasedMigrations, MigrationHarness};
+    use sinergi::audit::{Actor, AuditRow, Change, GENESIS_HASH, NewAuditEvent, hash_of};
+    use sinergi::db::schema::{audit_chain, audit_events};
+    let db = crate::helpers::TestDatabase::create(backend);
+    let dir = match backend {
+        Backend::Sqlite => "migrations/sqlite",
+        Backend::Postgres => "migrations/postgres",
+    };
+    let source = FileBasedMigrations::from_path(format!("{}/{dir}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let mut conn = sinergi::db::ConnectionFactory::new(db.url()).establish().unwrap();
+    let pending = conn.pending_migrations(source).unwrap();
+    let (last, before) = pending.split_last().unwrap();
+    assert!(last.name().to_string().ends_with("_transparency_log"), "{}", last.name());
+    for migration in before {
+        conn.run_migration(&**migration).unwrap();
+    }
+    let mut prev = GENESIS_HASH.to_string();
+    for seq in 1..=count {
+        let e = NewAuditEvent::new(
+            sinergi::db::Id::new(),
+            chrono::Utc::now(),
+            &Actor::system("old"),
+            Change::new("create", "organization", seq).after(&json!({"n": seq})),
+        );
+        let row = AuditRow {
+            seq,
+            id: e.id,
+            occurred_at: e.occurred_at,
+            actor_user_id: None,
+            actor_username: e.actor_username.clone(),
+            actor_role: None,
+            actor_organization_id: None,
+            action: e.action.clone(),
+            entity_type: e.entity_type.clone(),
+            entity_id: e.entity_id.clone(),
+            request_id: None,
+            before_state: None,
+            after_state: e.after_state.clone(),
+            prev_hash: Some(prev.clone()),
+            hash: None,
+        };
+        let hash = hash_of(&row);
+        diesel::insert_into(audit_events::table)
+            .values((
+                audit_events::seq.eq(seq),
+                audit_events::id.eq(row.id),
+                audit_events::occurred_at.eq(row.occurred_at),
+                audit_events::actor_username.eq(&row.actor_username),
+                audit_events::action.eq(&row.action),
+                audit_events::entity_type.eq(&row.entity_type),
+                audit_events::entity_id.eq(&row.entity_id),
+                audit_events::after_state.eq(&row.after_state),
+                audit_events::prev_hash.eq(&row.prev_hash),
+                audit_events::hash.eq(&hash),
+            ))
+            .execute(&mut conn)
+            .unwrap();
+        prev = hash;
+    }
+    diesel::update(audit_chain::table)
+        .set((audit_chain::last_seq.eq(count), audit_chain::last_hash.eq(&prev)))
+        .execute(&mut conn)
+        .unwrap();
+    db
+}
+
+/// The upgrade: the old chain's events become the first leaves, in their order, and both the old chain
+/// and the log verify; an edit of an old event is named by the old chain's check.
+async fn upgrade(backend: Backend) {
+    let db = database_with_an_old_chain(backend, 25);
+    let app = crate::helpers::spawn_app_on(db.url(), sinergi::clock::Clock::System, |_| {}).await;
+    let admin = app.admin_token().await;
+    app.sequenced(&admin).await;
+    let body = get_json(&app, &admin, "/api/v1/audit-events?limit=100").await;
+    let items = body["items"].as_array().unwrap();
+    for (i, e) in items.iter().take(25).enumerate() {
+        assert_eq!(e["seq"], i as i64 + 1);
+        assert_eq!(e["position"], i as i64, "the old chain's order");
+        assert_eq!(e["hash"].as_str().unwrap().len(), 64);
+    }
+    assert_eq!(items[25]["actor_username"], "system:bootstrap", "then the first administrator");
+    assert_eq!(items[25]["hash"], Value::Null);
+    let (ok, result) = verify_cli(&app, &[]);
+    assert!(ok, "{result}");
+    assert_eq!(result["tree_size"].as_i64().unwrap(), items.len() as i64);
+
+    // (A test app on a database it did not create does not know its backend.)
+    let mut conn = app.connection();
+    drop_append_only_triggers(backend, &mut conn);
+    diesel::sql_query("UPDATE audit_events SET entity_id = '99' WHERE seq = 7").execute(&mut conn).unwrap();
+    let (ok, result) = verify_cli(&app, &[]);
+    assert!(!ok);
+    assert_eq!(result["first_broken_seq"], 7);
+    assert!(result["reason"].as_str().unwrap().contains("does not match its hash"), "{result}");
+    drop(app);
+    drop(db);
+}
+
+mod old_chain_becomes_the_first_leaves {
+    use super::*;
+
+    api_test!(sqlite, upgrade(Backend::Sqlite));
+    api_test!(postgres, postgres, upgrade(Backend::Postgres));
+}
