@@ -198,7 +198,10 @@ fn run(command: Command, mut settings: Settings) -> Result<ExitCode, String> {
             let holder = audit::sequencer::holder_name();
             let sequenced =
                 audit::sequencer::integrate_all(&mut conn, &state.log_key, &holder).map_err(describe)?;
-            println!("{sequenced} audit events sequenced in {:.1} s", started.elapsed().as_secs_f64());
+            println!(
+                "{sequenced} audit events sequenced in {:.1} s (any left wait for the running server's sequencer)",
+                started.elapsed().as_secs_f64()
+            );
             println!(
                 "synthetic data written in {:.1} s: {} organizations, {} agreements ({} parties, {} commitments, \
                  {} progress reports), {} activities ({} participants), {} outcomes, {} coverage rows, \

@@ -207,14 +207,14 @@ impl Nodes for StoredNodes<'_> {
     }
 }
 
-/// Integrates everything pending, one batch per transaction (the synthetic data generator, tests).
+/// Integrates everything pending, one batch per transaction (the synthetic data generator); stops early,
+/// leaving the rest to it, when a running server holds the SQLite lease.
 pub fn integrate_all(conn: &mut DbConnection, key: &LogKey, holder: &str) -> Result<usize, AppError> {
     let mut total = 0;
     loop {
         match write_transaction(conn, |conn| integrate(conn, key, holder, Utc::now(), BATCH))? {
-            Pass::Integrated(0) => return Ok(total),
+            Pass::Integrated(0) | Pass::NotHolder => return Ok(total),
             Pass::Integrated(n) => total += n,
-            Pass::NotHolder => return Err(AppError::unavailable("another process sequences the audit log")),
         }
     }
 }
@@ -223,28 +223,23 @@ pub fn integrate_all(conn: &mut DbConnection, key: &LogKey, holder: &str) -> Res
 pub fn spawn(db: Database, key: Arc<LogKey>, clock: Clock) {
     let holder = holder_name();
     tokio::spawn(async move {
-        let mut leader: Option<DbConnection> = None;
+        let mut own: Option<DbConnection> = None;
         let mut renewed = Instant::now().checked_sub(LEASE).unwrap_or_else(Instant::now);
         loop {
-            let pass = match db.backend() {
-                Backend::Postgres => postgres_pass(&db, &key, &holder, clock, &mut leader).await,
-                Backend::Sqlite => {
-                    // An idle holder renews its lease once a second, not at every look.
-                    if renewed.elapsed() < LEASE / 3 && !has_pending(&db).await {
-                        tokio::time::sleep(IDLE).await;
+            // An idle SQLite holder renews its lease once a second, not at every look.
+            if db.backend() == Backend::Sqlite && renewed.elapsed() < LEASE / 3 && !has_pending(&db).await {
+                tokio::time::sleep(IDLE).await;
+                continue;
+            }
+            let pass = own_pass(&db, &key, &holder, clock, &mut own).await;
+            let wait = match pass {
+                Ok(Pass::Integrated(n)) => {
+                    renewed = Instant::now();
+                    if n as i64 == BATCH {
                         continue;
                     }
-                    let (key, holder) = (key.clone(), holder.clone());
-                    let pass = db.write(move |conn| integrate(conn, &key, &holder, clock.now(), BATCH)).await;
-                    if let Ok(Pass::Integrated(_)) = pass {
-                        renewed = Instant::now();
-                    }
-                    pass
+                    IDLE
                 }
-            };
-            let wait = match pass {
-                Ok(Pass::Integrated(n)) if n as i64 == BATCH => continue,
-                Ok(Pass::Integrated(_)) => IDLE,
                 Ok(Pass::NotHolder) => FOLLOW,
                 Err(e) => {
                     tracing::warn!(error = %e, "audit sequencer: the pass failed; retrying");
@@ -264,61 +259,64 @@ async fn has_pending(db: &Database) -> bool {
     .unwrap_or(true)
 }
 
-/// One pass on PostgreSQL: takes the leader lock on a connection of its own if this process does not hold
-/// it yet, then integrates one batch on that connection. A failed pass drops the connection, which
-/// releases the lock for another process.
-async fn postgres_pass(
+/// How long the sequencer's SQLite connection waits for the write lock: briefly, so that a pass never
+/// keeps a thread (and a stopping server) waiting; the next pass tries again.
+const SQLITE_SEQUENCER_BUSY_MS: u32 = 1000;
+
+/// The sequencer's own connection, outside the pool. On PostgreSQL it must win the leader lock, which it
+/// holds for as long as it lives; `None` when another process holds it.
+fn open_own(db: &Database, holder: &str) -> Result<Option<DbConnection>, AppError> {
+    let mut conn = db.connect()?;
+    if let DbConnection::Sqlite(_) = conn {
+        conn.batch_execute(&format!("PRAGMA busy_timeout = {SQLITE_SEQUENCER_BUSY_MS}"))?;
+        return Ok(Some(conn));
+    }
+    #[derive(QueryableByName)]
+    struct Locked {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        locked: bool,
+    }
+    let got: Locked = diesel::sql_query("SELECT pg_try_advisory_lock($1) AS locked")
+        .bind::<diesel::sql_types::BigInt, _>(LEADER_LOCK)
+        .get_result(&mut conn)?;
+    if !got.locked {
+        return Ok(None);
+    }
+    diesel::update(audit_sequencer::table.find(1))
+        .set((audit_sequencer::holder.eq(holder), audit_sequencer::expires_at.eq(epoch_millis())))
+        .execute(&mut conn)?;
+    tracing::info!(holder = %holder, "audit sequencer: this process sequences the log");
+    Ok(Some(conn))
+}
+
+/// One pass on the sequencer's own connection (opened, and on PostgreSQL the leader lock taken, when
+/// there is none yet). A failed pass drops the connection, which on PostgreSQL releases the lock for
+/// another process.
+async fn own_pass(
     db: &Database,
     key: &Arc<LogKey>,
     holder: &str,
     clock: Clock,
-    leader: &mut Option<DbConnection>,
+    own: &mut Option<DbConnection>,
 ) -> Result<Pass, AppError> {
-    let conn = match leader.take() {
-        Some(conn) => conn,
-        None => {
-            let db = db.clone();
-            let holder = holder.to_string();
-            let won = tokio::task::spawn_blocking(move || -> Result<Option<DbConnection>, AppError> {
-                let mut conn = db.connect()?;
-                #[derive(QueryableByName)]
-                struct Locked {
-                    #[diesel(sql_type = diesel::sql_types::Bool)]
-                    locked: bool,
-                }
-                let got: Locked = diesel::sql_query("SELECT pg_try_advisory_lock($1) AS locked")
-                    .bind::<diesel::sql_types::BigInt, _>(LEADER_LOCK)
-                    .get_result(&mut conn)?;
-                if !got.locked {
-                    return Ok(None);
-                }
-                diesel::update(audit_sequencer::table.find(1))
-                    .set((
-                        audit_sequencer::holder.eq(&holder),
-                        audit_sequencer::expires_at.eq(epoch_millis()),
-                    ))
-                    .execute(&mut conn)?;
-                tracing::info!(holder = %holder, "audit sequencer: this process sequences the log");
-                Ok(Some(conn))
-            })
-            .await
-            .map_err(|e| AppError::internal(format!("audit sequencer: {e}")))??;
-            match won {
-                Some(conn) => conn,
-                None => return Ok(Pass::NotHolder),
-            }
-        }
-    };
-    let (key, holder) = (key.clone(), holder.to_string());
+    let conn = own.take();
+    let (db, key, holder) = (db.clone(), key.clone(), holder.to_string());
     let (conn, pass) = tokio::task::spawn_blocking(move || {
-        let mut conn = conn;
+        let mut conn = match conn {
+            Some(conn) => conn,
+            None => match open_own(&db, &holder) {
+                Ok(Some(conn)) => conn,
+                Ok(None) => return (None, Ok(Pass::NotHolder)),
+                Err(e) => return (None, Err(e)),
+            },
+        };
         let pass = write_transaction(&mut conn, |conn| integrate(conn, &key, &holder, clock.now(), BATCH));
-        (conn, pass)
+        (Some(conn), pass)
     })
     .await
     .map_err(|e| AppError::internal(format!("audit sequencer: {e}")))?;
     if pass.is_ok() {
-        *leader = Some(conn);
+        *own = conn;
     }
     pass
 }
