@@ -20,6 +20,15 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// `SINERGI_JWT_SECRET`: at least 32 bytes; generated and kept in the data directory when unset.
     pub jwt_secret: Option<String>,
+    /// `SINERGI_AUDIT_KEY`: the Ed25519 key (32 bytes, hex or base64) that signs the audit log's
+    /// checkpoints; generated and kept in the data directory (`audit-key`, mode 0600) when unset. Every
+    /// server process on one database must have the same key.
+    pub audit_key: Option<String>,
+    /// `SINERGI_AUDIT_ORIGIN`: the audit log's name, the first line of its checkpoints.
+    pub audit_origin: String,
+    /// `SINERGI_AUDIT_SEQUENCER`: `off` keeps `serve` from ever sequencing the audit log (another process
+    /// on the database must); on by default, where one process at a time sequences.
+    pub audit_sequencer: bool,
     /// `SINERGI_ADMIN_PASSWORD`: the first administrator's password; random and logged once when unset.
     pub admin_password: Option<String>,
     /// `SINERGI_DEMO`: load the Padang demo data into an empty database.
@@ -95,6 +104,14 @@ impl Settings {
             bind: get("SINERGI_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
             data_dir,
             jwt_secret,
+            audit_key: get("SINERGI_AUDIT_KEY"),
+            audit_origin: get("SINERGI_AUDIT_ORIGIN")
+                .map(|o| o.trim().to_string())
+                .unwrap_or_else(|| "sinergi/audit".into()),
+            audit_sequencer: !matches!(
+                get("SINERGI_AUDIT_SEQUENCER").as_deref().map(str::trim),
+                Some("off" | "0" | "false" | "no")
+            ),
             admin_password: get("SINERGI_ADMIN_PASSWORD"),
             demo,
             pool_size: number("SINERGI_DB_POOL_SIZE", 4 * cores as u64)?.clamp(1, 1000) as u32,
@@ -110,6 +127,9 @@ impl Settings {
                 .clamp(1, 64) as usize,
             trust_forwarded: flag("SINERGI_TRUST_FORWARDED"),
         };
+        if settings.audit_origin.contains(char::is_whitespace) || settings.audit_origin.contains('+') {
+            return Err("SINERGI_AUDIT_ORIGIN must not contain spaces or '+'".into());
+        }
         if settings.zone_yellow_pct > settings.zone_green_pct {
             return Err("SINERGI_ZONE_YELLOW_PCT must not be above SINERGI_ZONE_GREEN_PCT".into());
         }

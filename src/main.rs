@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use sinergi::audit::note::{LogKey, NoteVerifier};
+use sinergi::audit::witness::Credentials;
 use sinergi::auth::AuthUser;
 use sinergi::auth::Role;
 use sinergi::clock::Clock;
@@ -94,8 +96,36 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Recompute the hash chain and name the first broken link (exit code 1 when broken).
-    Verify,
+    /// Recompute the old hash chain, every leaf of the log and its root, and check the latest checkpoint's
+    /// signature; print the result as JSON (exit code 1 when anything is wrong).
+    Verify {
+        /// The verifier key to check the checkpoint with (`name+keyid+base64`, from
+        /// `GET /api/v1/audit/public-key`); default the server's own key (SINERGI_AUDIT_KEY or the data
+        /// directory's `audit-key`).
+        #[arg(long)]
+        public_key: Option<String>,
+    },
+    /// On an auditor's machine: fetch the log's latest checkpoint, check its signature and that it extends
+    /// the checkpoint stored in --store (consistency proof), and store it. Exit code 1, with the reason,
+    /// when the log has been rewritten.
+    Witness {
+        /// The server, e.g. https://sinergi.example.go.id
+        #[arg(long)]
+        url: String,
+        /// The directory that keeps the pinned key and the last checkpoint.
+        #[arg(long)]
+        store: std::path::PathBuf,
+        /// An access token of an auditor or administrator.
+        #[arg(long, env = "SINERGI_AUDIT_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Or log in as this auditor, with the password in SINERGI_AUDIT_PASSWORD.
+        #[arg(long, env = "SINERGI_AUDIT_USERNAME", conflicts_with = "token")]
+        username: Option<String>,
+        /// The verifier key to pin on the first run; default the one the server publishes (trust on first
+        /// use). Later runs use the pinned key.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -103,6 +133,12 @@ fn main() -> ExitCode {
     if let Command::Openapi = cli.command {
         print!("{}", sinergi::openapi::document_json());
         return ExitCode::SUCCESS;
+    }
+    // The witness runs on an auditor's machine, with no database or settings of the server.
+    if let Command::Audit { command: AuditCommand::Witness { url, store, token, username, public_key } } =
+        cli.command
+    {
+        return witness(&url, &store, token, username, public_key.as_deref());
     }
     let settings = match Settings::from_env() {
         Ok(s) => s,
@@ -157,6 +193,15 @@ fn run(command: Command, mut settings: Settings) -> Result<ExitCode, String> {
             let mut conn = state.db.get().map_err(|e| e.to_string())?;
             let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
             let s = synthetic::generate(&mut conn, scale, progress).map_err(describe)?;
+            // The sequencer's work for the new events, done here rather than by the next `serve`.
+            let started = std::time::Instant::now();
+            let holder = audit::sequencer::holder_name();
+            let sequenced =
+                audit::sequencer::integrate_all(&mut conn, &state.log_key, &holder).map_err(describe)?;
+            println!(
+                "{sequenced} audit events sequenced in {:.1} s (any left wait for the running server's sequencer)",
+                started.elapsed().as_secs_f64()
+            );
             println!(
                 "synthetic data written in {:.1} s: {} organizations, {} agreements ({} parties, {} commitments, \
                  {} progress reports), {} activities ({} participants), {} outcomes, {} coverage rows, \
@@ -234,15 +279,81 @@ fn run(command: Command, mut settings: Settings) -> Result<ExitCode, String> {
             println!("created user {} ({}) with id {}", user.username, user.role.as_str(), user.id);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Audit { command: AuditCommand::Verify } => {
+        Command::Audit { command: AuditCommand::Verify { public_key } } => {
+            let verifier = match public_key {
+                Some(vkey) => NoteVerifier::parse(&vkey)?,
+                None if settings.audit_key.is_none() && !settings.data_dir.join("audit-key").exists() => {
+                    return Err("no audit key: set SINERGI_AUDIT_KEY or SINERGI_DATA_DIR as the server has \
+                                them, or give --public-key"
+                        .into());
+                }
+                None => {
+                    LogKey::load(&settings.audit_origin, settings.audit_key.as_deref(), &settings.data_dir)?
+                        .verifier()
+                }
+            };
             let db = sinergi::db::Database::new(&settings.database_url, 1, settings.db_checkout_timeout)
                 .map_err(|e| e.to_string())?;
             let mut conn = db.get().map_err(|e| e.to_string())?;
-            let result = audit::verify(&mut conn).map_err(|e| e.to_string())?;
+            let result = audit::verify(&mut conn, &verifier).map_err(|e| e.to_string())?;
             println!("{}", serde_json::to_string_pretty(&result).unwrap_or_default());
             Ok(if result.valid { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
-        Command::Openapi => Ok(ExitCode::SUCCESS),
+        Command::Openapi | Command::Audit { command: AuditCommand::Witness { .. } } => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// `sinergi audit witness`: exit code 0 when the log extends what was stored, 1 with the reason if not,
+/// 2 when it cannot run.
+fn witness(
+    url: &str,
+    store: &std::path::Path,
+    token: Option<String>,
+    username: Option<String>,
+    public_key: Option<&str>,
+) -> ExitCode {
+    let credentials = match (token, username) {
+        (Some(token), _) => Credentials::Token(token),
+        (None, Some(username)) => match std::env::var("SINERGI_AUDIT_PASSWORD") {
+            Ok(password) => Credentials::Password { username, password },
+            Err(_) => {
+                eprintln!("error: --username needs the password in SINERGI_AUDIT_PASSWORD");
+                return ExitCode::from(2);
+            }
+        },
+        (None, None) => {
+            eprintln!("error: give --token (SINERGI_AUDIT_TOKEN) or --username (SINERGI_AUDIT_USERNAME)");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(audit::witness::run(url, store, &credentials, public_key)) {
+        Ok(w) => {
+            if w.pinned_now {
+                println!("pinned the log's key in {}", store.join("public-key").display());
+            }
+            match w.previous_size {
+                Some(old) => println!(
+                    "the log extends the stored checkpoint: {old} -> {} leaves, root {}",
+                    w.size,
+                    hex::encode(w.root)
+                ),
+                None => {
+                    println!("stored the first checkpoint: {} leaves, root {}", w.size, hex::encode(w.root))
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(reason) => {
+            eprintln!("REFUSED: {reason}");
+            ExitCode::FAILURE
+        }
     }
 }
 

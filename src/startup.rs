@@ -16,6 +16,7 @@ use rand::distr::Alphanumeric;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::audit;
+use crate::audit::note::LogKey;
 use crate::auth::Role;
 use crate::auth::session::SessionCache;
 use crate::auth::token::Keys;
@@ -39,10 +40,12 @@ pub fn prepare(settings: Settings, clock: Clock) -> Result<AppState, String> {
     }
     telemetry::metrics();
     let keys = Keys::load(settings.jwt_secret.as_deref(), &settings.data_dir)?;
+    let log_key = LogKey::load(&settings.audit_origin, settings.audit_key.as_deref(), &settings.data_dir)?;
     let state = AppState {
         db,
         clock,
         keys: Arc::new(keys),
+        log_key: Arc::new(log_key),
         sessions: Arc::new(SessionCache::default()),
         hashing: Arc::new(
             HashingPool::new(settings.max_concurrent_hashes)
@@ -159,8 +162,12 @@ fn cors(origins: &[String]) -> Cors {
 /// How long a graceful stop waits for requests in flight.
 const SHUTDOWN_SECONDS: u64 = 8;
 
-/// Starts the HTTP server on `listener`.
+/// Starts the HTTP server on `listener`, and the audit log's sequencer beside it. Call it inside a tokio
+/// runtime (actix's, or a test's).
 pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+    if state.settings.audit_sequencer {
+        audit::sequencer::spawn(state.db.clone(), state.log_key.clone(), state.clock);
+    }
     let workers = state.settings.workers;
     let origins = state.settings.cors_origins.clone();
     let data = web::Data::new(state);

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::audit::note::LogKey;
 use crate::auth::hashing::HashingPool;
 use crate::auth::session::SessionCache;
 use crate::auth::token::Keys;
@@ -16,6 +17,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub clock: Clock,
     pub keys: Arc<Keys>,
+    /// Signs the audit log's checkpoints.
+    pub log_key: Arc<LogKey>,
     pub sessions: Arc<SessionCache>,
     /// The few threads that hash passwords, so that a burst of logins can take neither every core nor
     /// much memory.

@@ -1,9 +1,15 @@
-//! The tamper-evident audit trail (docs/audit.md). `record` appends one event inside the caller's
-//! transaction; `verify` recomputes the hash chain and names the first broken link.
+//! The audit trail as a transparency log (docs/audit.md). `record` adds one event inside the caller's
+//! transaction, touching no shared row; the sequencer puts committed events into a Merkle tree and signs
+//! checkpoints; `verify` recomputes the old hash chain, every leaf and the root, and checks the latest
+//! checkpoint's signature.
 
+pub mod merkle;
 pub mod model;
+pub mod note;
 pub mod repo;
 pub mod routes;
+pub mod sequencer;
+pub mod witness;
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -11,7 +17,9 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::db::schema::{audit_chain, audit_events};
+use self::merkle::{Frontier, Hash};
+use self::note::NoteVerifier;
+use crate::db::schema::{audit_chain, audit_checkpoints, audit_events, audit_leaves, audit_pending};
 use crate::db::types::{from_utc, to_utc};
 use crate::db::{DbConnection, Id, Timestamp};
 use crate::error::AppError;
@@ -79,7 +87,9 @@ impl<'a> Change<'a> {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+/// An event as stored. `prev_hash` and `hash` are those of the hash chain that the log replaced: only the
+/// events recorded before it have them.
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = audit_events)]
 pub struct AuditRow {
     pub seq: i64,
@@ -95,13 +105,32 @@ pub struct AuditRow {
     pub request_id: Option<String>,
     pub before_state: Option<String>,
     pub after_state: Option<String>,
-    pub prev_hash: String,
-    pub hash: String,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
 }
 
-/// Appends one event for `change`. Call it inside the transaction that makes the change: both commit or
-/// neither does. The first statement takes the chain's head row, which orders concurrent writers, also
-/// across server processes.
+/// An event to store: everything but its number, which the database gives, and its place in the log,
+/// which the sequencer gives.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct NewAuditEvent {
+    pub id: Id,
+    pub occurred_at: Timestamp,
+    pub actor_user_id: Option<Id>,
+    pub actor_username: Option<String>,
+    pub actor_role: Option<String>,
+    pub actor_organization_id: Option<Id>,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Option<String>,
+    pub request_id: Option<String>,
+    pub before_state: Option<String>,
+    pub after_state: Option<String>,
+}
+
+/// Adds one event for `change` and marks it pending for the sequencer; answers its number. Call it inside
+/// the transaction that makes the change: both commit or neither does. Nothing here touches a row that
+/// another writer needs, so concurrent writers do not queue behind each other.
 pub fn record(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -114,29 +143,18 @@ pub fn record(
             change.action, change.entity_type, change.entity_id
         )));
     }
-    let (seq, prev_hash): (i64, String) = diesel::update(audit_chain::table.find(1))
-        .set(audit_chain::last_seq.eq(audit_chain::last_seq + 1))
-        .returning((audit_chain::last_seq, audit_chain::last_hash))
+    let event = NewAuditEvent::new(Id::new(), at, actor, change);
+    let seq: i64 = diesel::insert_into(audit_events::table)
+        .values(&event)
+        .returning(audit_events::seq)
         .get_result(conn)?;
-    let row = AuditRow::new(seq, prev_hash, Id::new(), at, actor, change);
-    diesel::update(audit_chain::table.find(1)).set(audit_chain::last_hash.eq(&row.hash)).execute(conn)?;
-    diesel::insert_into(audit_events::table).values(&row).execute(conn)?;
+    diesel::insert_into(audit_pending::table).values(audit_pending::seq.eq(seq)).execute(conn)?;
     Ok(seq)
 }
 
-impl AuditRow {
-    /// Event number `seq` of the chain, linked to `prev_hash` and hashed. `record` stores one; the
-    /// synthetic data generator builds many in a row without taking the head each time.
-    pub fn new(
-        seq: i64,
-        prev_hash: String,
-        id: Id,
-        at: DateTime<Utc>,
-        actor: &Actor,
-        change: Change<'_>,
-    ) -> AuditRow {
-        let mut row = AuditRow {
-            seq,
+impl NewAuditEvent {
+    pub fn new(id: Id, at: DateTime<Utc>, actor: &Actor, change: Change<'_>) -> NewAuditEvent {
+        NewAuditEvent {
             id,
             occurred_at: from_utc(at),
             actor_user_id: actor.user_id,
@@ -149,11 +167,7 @@ impl AuditRow {
             request_id: actor.request_id.clone(),
             before_state: change.before.as_ref().map(canonical_json),
             after_state: change.after.as_ref().map(canonical_json),
-            prev_hash,
-            hash: String::new(),
-        };
-        row.hash = hash_of(&row);
-        row
+        }
     }
 }
 
@@ -162,7 +176,48 @@ pub fn canonical_json(value: &Value) -> String {
     value.to_string()
 }
 
-/// SHA-256 over every field of the event but its own hash, in a fixed canonical form.
+/// The log's entry for an event: compact JSON of every stored field but its number and the old chain's
+/// hashes, keys in alphabetical order (a struct serialises its fields in declaration order), states as
+/// the stored text. The leaf hash is `SHA-256(0x00 || entry)`.
+pub fn entry(row: &AuditRow) -> String {
+    #[derive(Serialize)]
+    struct Entry<'a> {
+        action: &'a str,
+        actor_organization_id: Option<String>,
+        actor_role: Option<&'a str>,
+        actor_user_id: Option<String>,
+        actor_username: Option<&'a str>,
+        after_state: Option<&'a str>,
+        before_state: Option<&'a str>,
+        entity_id: Option<&'a str>,
+        entity_type: &'a str,
+        id: String,
+        occurred_at: String,
+        request_id: Option<&'a str>,
+    }
+    let entry = Entry {
+        action: &row.action,
+        actor_organization_id: row.actor_organization_id.map(|i| i.to_string()),
+        actor_role: row.actor_role.as_deref(),
+        actor_user_id: row.actor_user_id.map(|i| i.to_string()),
+        actor_username: row.actor_username.as_deref(),
+        after_state: row.after_state.as_deref(),
+        before_state: row.before_state.as_deref(),
+        entity_id: row.entity_id.as_deref(),
+        entity_type: &row.entity_type,
+        id: row.id.to_string(),
+        occurred_at: to_utc(row.occurred_at).to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        request_id: row.request_id.as_deref(),
+    };
+    serde_json::to_string(&entry).unwrap_or_default()
+}
+
+/// The event's leaf hash in the log.
+pub fn leaf_of(row: &AuditRow) -> Hash {
+    merkle::leaf_hash(entry(row).as_bytes())
+}
+
+/// SHA-256 over every field of an event of the old chain but its own hash, in that chain's canonical form.
 pub fn hash_of(row: &AuditRow) -> String {
     let canonical = json!({
         "seq": row.seq,
@@ -186,52 +241,175 @@ pub fn hash_of(row: &AuditRow) -> String {
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// What `verify` found.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Verification {
     pub valid: bool,
-    /// Events checked.
+    /// Events found intact: of the old hash chain when it is broken, else leaves of the tree in order.
     pub events: i64,
-    /// The sequence number of the last event checked.
+    /// The number of the last event found intact.
     pub last_seq: i64,
-    /// The first event whose hash, link or number is wrong, if any.
+    /// The first event whose content, hash, link or place is wrong, if any.
     pub first_broken_seq: Option<i64>,
     pub reason: Option<String>,
+    /// Leaves of the tree as stored.
+    pub tree_size: i64,
+    /// The root recomputed from the leaves (hex).
+    pub root_hash: Option<String>,
+    /// The size of the latest signed checkpoint, which must be the whole tree.
+    pub checkpoint_tree_size: Option<i64>,
+    /// Events committed but not yet sequenced.
+    pub pending: i64,
 }
 
-/// Recomputes the chain from the first event, in batches, and stops at the first broken link.
-pub fn verify(conn: &mut DbConnection) -> Result<Verification, AppError> {
-    const BATCH: i64 = 5000;
+impl Verification {
+    fn broken(mut self, seq: Option<i64>, reason: impl Into<String>) -> Verification {
+        self.valid = false;
+        self.first_broken_seq = seq;
+        self.reason = Some(reason.into());
+        self
+    }
+}
+
+const VERIFY_BATCH: i64 = 5000;
+
+/// Checks the whole trail: the old hash chain, every leaf against its event, the gap-free positions,
+/// that every event is in the tree or waiting for it, and that the latest checkpoint is signed by
+/// `key` and names the tree's size and recomputed root. Stops at the first fault and names it.
+pub fn verify(conn: &mut DbConnection, key: &NoteVerifier) -> Result<Verification, AppError> {
+    let chain = verify_chain(conn)?;
+    if !chain.valid {
+        return Ok(chain);
+    }
+    let mut result = Verification::default();
+    let mut frontier = Frontier::default();
+    loop {
+        // An inner join: a leaf whose event was deleted drops out and shows as a jump in the positions.
+        let rows: Vec<(i64, String, AuditRow)> = audit_leaves::table
+            .inner_join(audit_events::table)
+            .filter(audit_leaves::position.ge(frontier.size() as i64))
+            .order(audit_leaves::position.asc())
+            .limit(VERIFY_BATCH)
+            .select((audit_leaves::position, audit_leaves::leaf_hash, AuditRow::as_select()))
+            .load(conn)?;
+        let done = (rows.len() as i64) < VERIFY_BATCH;
+        for (position, stored, row) in rows {
+            let expected = frontier.size() as i64;
+            let seq = row.seq;
+            let fault = if position != expected {
+                Some(format!("the log's positions jump from {} to {position}", expected - 1))
+            } else {
+                (merkle::to_hex(&leaf_of(&row)) != stored)
+                    .then(|| format!("event {seq} at position {position} does not match its leaf hash"))
+            };
+            if let Some(reason) = fault {
+                return Ok(result.broken(Some(seq), reason));
+            }
+            match merkle::from_hex(&stored) {
+                Some(leaf) => frontier.push(leaf),
+                None => {
+                    return Ok(result.broken(Some(seq), format!("the leaf hash of event {seq} is not hex")));
+                }
+            }
+            result.events += 1;
+            result.last_seq = seq;
+        }
+        if done {
+            break;
+        }
+    }
+    let size = frontier.size() as i64;
+    let root = frontier.root();
+    result.tree_size = size;
+    result.root_hash = Some(merkle::to_hex(&root));
+    result.pending = audit_pending::table.count().get_result(conn)?;
+    let all: i64 = audit_events::table.count().get_result(conn)?;
+    if all != size + result.pending {
+        // Name an event that is neither in the tree nor waiting for it: it was put there by hand.
+        let stray: Option<i64> = audit_events::table
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                audit_leaves::table.filter(audit_leaves::seq.eq(audit_events::seq)),
+            )))
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                audit_pending::table.filter(audit_pending::seq.eq(audit_events::seq)),
+            )))
+            .select(audit_events::seq)
+            .order(audit_events::seq.asc())
+            .first(conn)
+            .optional()?;
+        let reason = format!("{all} events are stored, {size} in the tree and {} waiting", result.pending);
+        return Ok(result.broken(stray, reason));
+    }
+    let latest: Option<(i64, String, String)> = audit_checkpoints::table
+        .order(audit_checkpoints::tree_size.desc())
+        .select((audit_checkpoints::tree_size, audit_checkpoints::root_hash, audit_checkpoints::note))
+        .first(conn)
+        .optional()?;
+    let Some((cp_size, cp_root, note)) = latest else {
+        if size == 0 {
+            result.valid = true;
+            return Ok(result);
+        }
+        return Ok(result.broken(None, format!("the tree holds {size} leaves but no checkpoint signs it")));
+    };
+    result.checkpoint_tree_size = Some(cp_size);
+    let checkpoint = match key.open(&note) {
+        Ok(c) => c,
+        Err(e) => return Ok(result.broken(None, format!("the latest checkpoint: {e}"))),
+    };
+    if checkpoint.size as i64 != cp_size || merkle::to_hex(&checkpoint.root) != cp_root {
+        return Ok(result.broken(None, "the latest checkpoint's note and its stored size or root differ"));
+    }
+    if cp_size != size {
+        return Ok(result
+            .broken(None, format!("the tree holds {size} leaves, the latest signed checkpoint {cp_size}")));
+    }
+    if checkpoint.root != root {
+        return Ok(result.broken(
+            None,
+            format!("the root of the {size} leaves is not the one the latest checkpoint signed"),
+        ));
+    }
+    result.valid = true;
+    Ok(result)
+}
+
+/// Recomputes the old hash chain (the events recorded before the log, which are its first leaves) and
+/// stops at the first broken link.
+fn verify_chain(conn: &mut DbConnection) -> Result<Verification, AppError> {
     let mut expected_prev = GENESIS_HASH.to_string();
     let mut expected_seq = 1_i64;
     let mut checked = 0_i64;
+    let broken = |checked: i64, seq: i64, reason: String| Verification {
+        valid: false,
+        events: checked,
+        last_seq: checked,
+        first_broken_seq: Some(seq),
+        reason: Some(reason),
+        ..Verification::default()
+    };
     loop {
         let rows: Vec<AuditRow> = audit_events::table
+            .filter(audit_events::hash.is_not_null())
             .filter(audit_events::seq.ge(expected_seq))
             .order(audit_events::seq.asc())
-            .limit(BATCH)
+            .limit(VERIFY_BATCH)
             .select(AuditRow::as_select())
             .load(conn)?;
-        let done = (rows.len() as i64) < BATCH;
+        let done = (rows.len() as i64) < VERIFY_BATCH;
         for row in rows {
-            let broken = if row.seq != expected_seq {
+            let fault = if row.seq != expected_seq {
                 Some(format!("sequence jumps from {} to {}", expected_seq - 1, row.seq))
-            } else if row.prev_hash != expected_prev {
+            } else if row.prev_hash.as_deref() != Some(expected_prev.as_str()) {
                 Some("prev_hash does not match the previous event's hash".to_string())
-            } else if hash_of(&row) != row.hash {
+            } else if Some(hash_of(&row)) != row.hash {
                 Some("the event's content does not match its hash".to_string())
             } else {
                 None
             };
-            if let Some(reason) = broken {
-                return Ok(Verification {
-                    valid: false,
-                    events: checked,
-                    last_seq: expected_seq - 1,
-                    first_broken_seq: Some(row.seq.min(expected_seq)),
-                    reason: Some(reason),
-                });
+            if let Some(reason) = fault {
+                return Ok(broken(checked, row.seq.min(expected_seq), reason));
             }
-            expected_prev = row.hash;
+            expected_prev = row.hash.unwrap_or_default();
             expected_seq += 1;
             checked += 1;
         }
@@ -239,19 +417,15 @@ pub fn verify(conn: &mut DbConnection) -> Result<Verification, AppError> {
             break;
         }
     }
-    // The head must point at the last event: a deleted tail shows here.
+    // The head must point at the chain's last event: a deleted tail shows here.
     let (head_seq, head_hash): (i64, String) =
         audit_chain::table.find(1).select((audit_chain::last_seq, audit_chain::last_hash)).first(conn)?;
     if head_seq != checked || head_hash != expected_prev {
-        return Ok(Verification {
-            valid: false,
-            events: checked,
-            last_seq: checked,
-            first_broken_seq: Some(checked + 1),
-            reason: Some(format!(
-                "the chain's head names event {head_seq}, the last event found is {checked}"
-            )),
-        });
+        return Ok(broken(
+            checked,
+            checked + 1,
+            format!("the chain's head names event {head_seq}, the last event found is {checked}"),
+        ));
     }
-    Ok(Verification { valid: true, events: checked, last_seq: checked, first_broken_seq: None, reason: None })
+    Ok(Verification { valid: true, ..Verification::default() })
 }

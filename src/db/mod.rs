@@ -129,6 +129,7 @@ pub type PooledConnection = r2d2::PooledConnection<ConnectionFactory>;
 pub struct Database {
     pool: Pool,
     backend: Backend,
+    factory: ConnectionFactory,
     /// SQLite only: the writers of this process, in arrival order (see [`Database::write`]).
     writer_queue: Option<Arc<tokio::sync::Semaphore>>,
 }
@@ -150,9 +151,9 @@ impl Database {
             .min_idle(Some(0))
             .connection_timeout(checkout_timeout)
             .test_on_check_out(true)
-            .build_unchecked(factory);
+            .build_unchecked(factory.clone());
         let writer_queue = (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Semaphore::new(1)));
-        Ok(Database { pool, backend, writer_queue })
+        Ok(Database { pool, backend, factory, writer_queue })
     }
 
     pub fn backend(&self) -> Backend {
@@ -162,6 +163,12 @@ impl Database {
     /// A connection for work on the current thread (CLI commands, start-up). Handlers use [`Database::run`].
     pub fn get(&self) -> Result<PooledConnection, AppError> {
         self.pool.get().map_err(|e| AppError::unavailable(e.to_string()))
+    }
+
+    /// A connection of its own, outside the pool: for a session that must outlive any one request (the
+    /// audit sequencer's advisory lock).
+    pub fn connect(&self) -> Result<DbConnection, AppError> {
+        self.factory.establish().map_err(|e| AppError::unavailable(e.to_string()))
     }
 
     /// Runs blocking database work on the blocking pool, never on the async workers.
@@ -254,6 +261,8 @@ where
 pub enum Serialize {
     OrganizationTree = 7_305_001,
     ActiveAdministrators = 7_305_002,
+    /// Integrating a batch of audit events into the log (see `audit::sequencer`).
+    AuditLog = 7_305_003,
 }
 
 /// Makes the rest of the caller's write transaction exclusive for `what`: a transaction-scoped advisory

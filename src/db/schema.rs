@@ -131,8 +131,8 @@ diesel::table! {
         request_id -> Nullable<Text>,
         before_state -> Nullable<Text>,
         after_state -> Nullable<Text>,
-        prev_hash -> Text,
-        hash -> Text,
+        prev_hash -> Nullable<Text>,
+        hash -> Nullable<Text>,
     }
 }
 
@@ -289,6 +289,48 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    audit_pending (seq) {
+        seq -> BigInt,
+    }
+}
+
+diesel::table! {
+    audit_leaves (position) {
+        position -> BigInt,
+        seq -> BigInt,
+        leaf_hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_nodes (level, idx) {
+        level -> Integer,
+        idx -> BigInt,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    audit_checkpoints (tree_size) {
+        tree_size -> BigInt,
+        root_hash -> Text,
+        note -> Text,
+        sequencer -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_sequencer (id) {
+        id -> Integer,
+        holder -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::joinable!(audit_leaves -> audit_events (seq));
+diesel::joinable!(audit_pending -> audit_events (seq));
 diesel::joinable!(contacts -> organizations (organization_id));
 diesel::joinable!(users -> organizations (organization_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
@@ -309,6 +351,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     refresh_tokens,
     login_failures,
     audit_chain,
+    audit_checkpoints,
+    audit_leaves,
+    audit_nodes,
+    audit_pending,
+    audit_sequencer,
     audit_events,
     agreements,
     agreement_parties,

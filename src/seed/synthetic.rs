@@ -9,9 +9,9 @@
 //! The generator only writes into a database without organizations (freshly migrated, with its first
 //! administrator): mixed with real records the figures would mean nothing.
 //!
-//! The audit trail gets `create` events continuing the existing chain (hashed by [`AuditRow::new`], the
-//! same code as every API write), and the chain's head is moved to the last one, so API writes afterwards
-//! extend a valid chain. The event budget covers every organization, agreement, commitment and outcome,
+//! The audit trail gets `create` events (built by [`NewAuditEvent::new`], the same code as every API
+//! write), pending for the sequencer; `sinergi seed --synthetic` then integrates them into the log and
+//! signs its checkpoints, as the server's sequencer would. The event budget covers every organization, agreement, commitment and outcome,
 //! and activities spread evenly over the rest; regions, coverage and progress reports get none.
 
 use std::fmt::Write as _;
@@ -29,9 +29,9 @@ use serde_json::{Value, json};
 use crate::activities::model::{ActivityKind, CgrComponent};
 use crate::agreements::commitments::{CommitmentStatus, TargetUnit};
 use crate::agreements::model::{AgreementKind, Confidentiality, PartyRole, Scope};
-use crate::audit::{Actor, AuditRow, Change};
+use crate::audit::{Actor, Change, NewAuditEvent};
 use crate::coverage::model::Segment;
-use crate::db::schema::{audit_chain, regions};
+use crate::db::schema::{audit_events, regions};
 use crate::db::{DbConnection, Id, write_transaction};
 use crate::error::{AppError, text};
 use crate::organizations::model::OrganizationKind;
@@ -355,31 +355,29 @@ fn flush_together(conn: &mut DbConnection, inserts: &mut [&mut Insert], force: b
     Ok(())
 }
 
-/// The audit chain being extended: the next number and the hash to link to.
+/// The audit trail being extended: events numbered after the last one, each pending for the sequencer
+/// (`sinergi seed --synthetic` integrates them into the log after this transaction).
 struct Chain {
     seq: i64,
-    prev_hash: String,
     actor: Actor,
     insert: Insert,
+    pending: Insert,
     written: usize,
 }
 
 impl Chain {
-    /// Takes the chain's head (which also makes concurrent API writers wait until the commit).
     fn take(conn: &mut DbConnection) -> QueryResult<Chain> {
-        let (seq, prev_hash): (i64, String) = diesel::update(audit_chain::table.find(1))
-            .set(audit_chain::last_seq.eq(audit_chain::last_seq))
-            .returning((audit_chain::last_seq, audit_chain::last_hash))
-            .get_result(conn)?;
+        let last: Option<i64> =
+            audit_events::table.select(diesel::dsl::max(audit_events::seq)).first(conn)?;
         Ok(Chain {
-            seq,
-            prev_hash,
+            seq: last.unwrap_or(0),
             actor: Actor::system("synthetic"),
             insert: Insert::new(
                 "audit_events",
                 "seq, id, occurred_at, actor_user_id, actor_username, actor_role, actor_organization_id, \
-                 action, entity_type, entity_id, request_id, before_state, after_state, prev_hash, hash",
+                 action, entity_type, entity_id, request_id, before_state, after_state",
             ),
+            pending: Insert::new("audit_pending", "seq"),
             written: 0,
         })
     }
@@ -396,10 +394,9 @@ impl Chain {
         let mut change = Change::new("create", entity_type, entity_id);
         change.after = Some(after);
         self.seq += 1;
-        let prev = std::mem::take(&mut self.prev_hash);
-        let row = AuditRow::new(self.seq, prev, id_at(rng, at), utc(at), &self.actor, change);
+        let row = NewAuditEvent::new(id_at(rng, at), utc(at), &self.actor, change);
         self.insert.push(row![
-            row.seq,
+            self.seq,
             row.id,
             row.occurred_at,
             row.actor_user_id,
@@ -412,23 +409,23 @@ impl Chain {
             row.request_id.as_ref(),
             row.before_state.as_ref(),
             row.after_state.as_ref(),
-            &row.prev_hash,
-            &row.hash,
         ]);
-        self.prev_hash = row.hash;
+        self.pending.push(row![self.seq]);
         self.written += 1;
         if self.insert.full() {
             self.insert.flush(conn)?;
+            self.pending.flush(conn)?;
         }
         Ok(())
     }
 
-    /// Writes the last events and moves the head to the last one.
+    /// Writes the last events, and on PostgreSQL moves the numbering past them.
     fn finish(&mut self, conn: &mut DbConnection) -> QueryResult<()> {
         self.insert.flush(conn)?;
-        diesel::update(audit_chain::table.find(1))
-            .set((audit_chain::last_seq.eq(self.seq), audit_chain::last_hash.eq(&self.prev_hash)))
-            .execute(conn)?;
+        self.pending.flush(conn)?;
+        if let DbConnection::Postgres(_) = conn {
+            conn.batch_execute(&format!("SELECT setval('audit_events_seq_seq', {})", self.seq.max(1)))?;
+        }
         Ok(())
     }
 }

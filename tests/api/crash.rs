@@ -88,72 +88,85 @@ impl Writer {
     }
 }
 
-backend_test!(sigkill_mid_run_loses_no_acknowledged_write_and_duplicates_none, |app| async move {
-    let organizer = app.insert_organization("CRASH", None);
-    let mut server = start(&app).await;
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
-    let token = admin_token(&client, &server).await;
+// The server process is the only sequencer (the test's own server does not sequence), so the kill also
+// lands while it integrates batches of the writers' events.
+backend_test!(
+    sigkill_mid_run_loses_no_acknowledged_write_and_duplicates_none,
+    settings = |s| s.audit_sequencer = false,
+    |app| async move {
+        let organizer = app.insert_organization("CRASH", None);
+        let mut server = start(&app).await;
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap();
+        let token = admin_token(&client, &server).await;
 
-    let acks = Arc::new(Mutex::new(Vec::new()));
-    let killing = Arc::new(AtomicBool::new(false));
-    let writer = Writer {
-        client: client.clone(),
-        base: server.address.clone(),
-        token: token.clone(),
-        organizer,
-        acks: acks.clone(),
-        killing: killing.clone(),
-    };
-    let writers: Vec<_> = (0..WRITERS).map(|w| tokio::spawn(writer.clone().run(w))).collect();
-    drop(writer);
-    let started = Instant::now();
-    while acks.lock().unwrap().len() < KILL_AFTER {
-        assert!(started.elapsed() < Duration::from_secs(300), "the writers stalled before the kill");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    killing.store(true, Ordering::SeqCst);
-    server.kill();
-    let mut unknown = Vec::new();
-    for writer in writers {
-        unknown.extend(writer.await.unwrap());
-    }
-    let acknowledged = acks.lock().unwrap().len();
+        let acks = Arc::new(Mutex::new(Vec::new()));
+        let killing = Arc::new(AtomicBool::new(false));
+        let writer = Writer {
+            client: client.clone(),
+            base: server.address.clone(),
+            token: token.clone(),
+            organizer,
+            acks: acks.clone(),
+            killing: killing.clone(),
+        };
+        let writers: Vec<_> = (0..WRITERS).map(|w| tokio::spawn(writer.clone().run(w))).collect();
+        drop(writer);
+        let started = Instant::now();
+        while acks.lock().unwrap().len() < KILL_AFTER {
+            assert!(started.elapsed() < Duration::from_secs(300), "the writers stalled before the kill");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        killing.store(true, Ordering::SeqCst);
+        server.kill();
+        let mut unknown = Vec::new();
+        for writer in writers {
+            unknown.extend(writer.await.unwrap());
+        }
+        let acknowledged = acks.lock().unwrap().len();
+        // Events the killed sequencer had not integrated yet: the restarted one must finish them.
+        let pending_at_kill = app.count_rows("audit_pending");
 
-    // The same database, a new process: the token still holds (same key, sessions in the database).
-    let server = start(&app).await;
-    let mut acks = Arc::try_unwrap(acks).unwrap().into_inner().unwrap();
-    // The writes cut off by the kill, retried with their key: stored once whether or not they committed.
-    let mut committed_before_kill = 0;
-    for write in unknown.iter().cloned() {
-        match write.send(&client, &server.address, &token).await {
-            Answer::Created { id, replayed } => {
-                committed_before_kill += usize::from(replayed);
-                acks.push(Ack { write, id });
+        // The same database, a new process: the token still holds (same key, sessions in the database).
+        let server = start(&app).await;
+        let mut acks = Arc::try_unwrap(acks).unwrap().into_inner().unwrap();
+        // The writes cut off by the kill, retried with their key: stored once whether or not they committed.
+        let mut committed_before_kill = 0;
+        for write in unknown.iter().cloned() {
+            match write.send(&client, &server.address, &token).await {
+                Answer::Created { id, replayed } => {
+                    committed_before_kill += usize::from(replayed);
+                    acks.push(Ack { write, id });
+                }
+                other => panic!("retry of {:?} after the restart: {other:?}", write.title),
             }
-            other => panic!("retry of {:?} after the restart: {other:?}", write.title),
         }
-    }
-    // A retry of an acknowledged write answers the first response and creates nothing.
-    for ack in acks.iter().take(8) {
-        match ack.write.send(&client, &server.address, &token).await {
-            Answer::Created { id, replayed: true } => assert_eq!(id, ack.id),
-            other => panic!("retry of acknowledged {:?}: {other:?}", ack.write.title),
+        // A retry of an acknowledged write answers the first response and creates nothing.
+        for ack in acks.iter().take(8) {
+            match ack.write.send(&client, &server.address, &token).await {
+                Answer::Created { id, replayed: true } => assert_eq!(id, ack.id),
+                other => panic!("retry of acknowledged {:?}: {other:?}", ack.write.title),
+            }
         }
-    }
 
-    let found = assert_exactly_acknowledged(&app, &acks);
-    let out = app.sinergi().args(["audit", "verify"]).output().expect("run sinergi audit verify");
-    let verify: Value = serde_json::from_slice(&out.stdout).expect("verification as JSON");
-    assert!(out.status.success() && verify["valid"] == true, "{verify}");
-    eprintln!(
-        "crash safety ({:?}): {acknowledged} writes acknowledged before SIGKILL, {} cut off \
+        let found = assert_exactly_acknowledged(&app, &acks);
+        // The restarted server finishes what the killed one left: every event in the log, once, gap-free.
+        let checkpoint = app.sequenced(&token).await;
+        let out = app.sinergi().args(["audit", "verify"]).output().expect("run sinergi audit verify");
+        let verify: Value = serde_json::from_slice(&out.stdout).expect("verification as JSON");
+        assert!(out.status.success() && verify["valid"] == true, "{verify}");
+        assert_eq!(verify["pending"], 0, "{verify}");
+        assert_eq!(verify["tree_size"], checkpoint["tree_size"], "{verify}");
+        assert_eq!(verify["tree_size"].as_i64(), Some(app.count_rows("audit_events")), "{verify}");
+        eprintln!(
+            "crash safety ({:?}): {acknowledged} writes acknowledged before SIGKILL, {} cut off \
          ({committed_before_kill} of them had committed), {found} found after the restart, each once; \
-         audit chain of {} events verifies",
-        app.backend,
-        unknown.len(),
-        verify["events"]
-    );
-});
+         audit log of {} events verifies ({pending_at_kill} were waiting for the sequencer at the kill)",
+            app.backend,
+            unknown.len(),
+            verify["events"]
+        );
+    }
+);
 
 backend_test!(sigterm_finishes_requests_in_flight_refuses_new_connections_and_exits, |app| async move {
     let mut server = start(&app).await;

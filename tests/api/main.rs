@@ -42,6 +42,7 @@ mod regulations;
 mod reports;
 mod support_users;
 mod synthetic;
+mod transparency;
 mod users;
 
 fn main() -> std::process::ExitCode {

@@ -63,6 +63,11 @@ impl ServerProcess {
         panic!("the server at {bind} did not become ready within 60 s");
     }
 
+    /// The process id (audit checkpoints name the sequencer that signed them by it).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }

@@ -84,4 +84,26 @@ impl TestApp {
             .load(&mut self.connection())
             .expect("read audit events")
     }
+
+    /// Waits until the sequencer has put every stored event into the log (polling, 30 s at most), and
+    /// answers the latest checkpoint as the API shows it.
+    pub async fn sequenced(&self, token: &str) -> serde_json::Value {
+        let started = std::time::Instant::now();
+        loop {
+            let events = self.count_rows("audit_events");
+            let res =
+                self.get("/api/v1/audit/checkpoint").bearer_auth(token).send().await.expect("checkpoint");
+            if res.status() == 200 {
+                let checkpoint: serde_json::Value = res.json().await.expect("checkpoint body");
+                if checkpoint["tree_size"].as_i64() == Some(events) {
+                    return checkpoint;
+                }
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "the log did not take all {events} events"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
 }

@@ -37,6 +37,7 @@ fn seed(app: &TestApp) -> std::process::Output {
 
 backend_test!(synthetic_small_data_set_is_served_and_its_chain_verifies, |app| async move {
     let admin = app.admin_token().await;
+    app.sequenced(&admin).await;
     let before = get_json(&app, &admin, "/api/v1/audit-events/verify").await;
     let output = seed(&app);
     let stdout = String::from_utf8_lossy(&output.stdout).to_string();
@@ -94,7 +95,8 @@ backend_test!(synthetic_small_data_set_is_served_and_its_chain_verifies, |app| a
         cursor = Some(body["next_cursor"].as_str().expect("a next page").to_string());
     }
 
-    // The chain: the generated events continue it, and an API write afterwards extends it.
+    // The log: the generated events follow the old ones, and an API write afterwards extends it.
+    app.sequenced(&admin).await;
     let after = get_json(&app, &admin, "/api/v1/audit-events/verify").await;
     assert_eq!(after["valid"], true, "{after}");
     assert_eq!(after["events"].as_i64().unwrap(), before["events"].as_i64().unwrap() + 10_000);
@@ -106,6 +108,7 @@ backend_test!(synthetic_small_data_set_is_served_and_its_chain_verifies, |app| a
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
+    app.sequenced(&admin).await;
     let written = get_json(&app, &admin, "/api/v1/audit-events/verify").await;
     assert_eq!(written["valid"], true, "{written}");
     assert_eq!(written["events"].as_i64().unwrap(), after["events"].as_i64().unwrap() + 1);
