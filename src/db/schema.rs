@@ -343,7 +343,6 @@ diesel::joinable!(amendments -> agreements (agreement_id));
 diesel::joinable!(commitments -> agreements (agreement_id));
 diesel::joinable!(commitment_updates -> commitments (commitment_id));
 
-
 diesel::table! {
     use diesel::sql_types::*;
     use crate::db::types::Uuid;

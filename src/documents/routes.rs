@@ -17,20 +17,28 @@ use crate::state::AppState;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        Endpoint::new("/agreements/{id}/documents").get(list_agreement_documents).post(upload_agreement_document),
+        Endpoint::new("/agreements/{id}/documents")
+            .get(list_agreement_documents)
+            .post(upload_agreement_document),
     )
     .service(
-        Endpoint::new("/amendments/{id}/documents").get(list_amendment_documents).post(upload_amendment_document),
+        Endpoint::new("/amendments/{id}/documents")
+            .get(list_amendment_documents)
+            .post(upload_amendment_document),
     )
     .service(
-        Endpoint::new("/activities/{id}/documents").get(list_activity_documents).post(upload_activity_document),
+        Endpoint::new("/activities/{id}/documents")
+            .get(list_activity_documents)
+            .post(upload_activity_document),
     )
     .service(
         Endpoint::new("/commitment-updates/{id}/documents")
             .get(list_commitment_update_documents)
             .post(upload_commitment_update_document),
     )
-    .service(Endpoint::new("/outcomes/{id}/documents").get(list_outcome_documents).post(upload_outcome_document))
+    .service(
+        Endpoint::new("/outcomes/{id}/documents").get(list_outcome_documents).post(upload_outcome_document),
+    )
     .service(Endpoint::new("/documents/{id}").get(get_document).delete(delete_document))
     .service(Endpoint::new("/documents/{id}/content").get(download_document));
 }
@@ -112,8 +120,8 @@ async fn upload(
 }
 
 macro_rules! owner_routes {
-    ($kind:expr, $tag:literal, $path:literal, $what:literal, $list:ident, $upload:ident) => {
-        #[doc = concat!("The documents attached to ", $what, ", oldest first (404 when the caller may not see it).")]
+    ($kind:expr, $path:literal, $list_doc:literal, $upload_doc:literal, $list:ident, $upload:ident) => {
+        #[doc = $list_doc]
         #[utoipa::path(get, path = $path, tag = "documents",
             params(("id" = Id, Path), PageQuery),
             responses(
@@ -131,16 +139,14 @@ macro_rules! owner_routes {
             list(req, user, state, $kind, id.into_inner(), page).await
         }
 
-        #[doc = concat!("Attach a document to ", $what, " (`multipart/form-data`, one part named `file`). ",
-            "Whoever may edit the record may attach. The type is sniffed from the content: PDF, JPEG, PNG, ",
-            "WebP, DOCX, XLSX, ODT or ODS, anything else is 415; above the size limit (default 25 MiB) 413.")]
+        #[doc = $upload_doc]
         #[utoipa::path(post, path = $path, tag = "documents",
             params(("id" = Id, Path),
                 ("Idempotency-Key" = Option<String>, Header, description = "Makes the upload safe to retry: the same key and file answer the first response again")),
             request_body(content = DocumentUpload, content_type = "multipart/form-data"),
             responses(
                 (status = 201, body = Document, headers(("Location" = String), ("ETag" = String))),
-                (status = 413, description = "The file is larger than the limit", body = crate::error::Problem, content_type = "application/problem+json"),
+                (status = 413, description = "The file is larger than the limit (SINERGI_MAX_UPLOAD_BYTES, default 25 MiB)", body = crate::error::Problem, content_type = "application/problem+json"),
                 (status = 415, description = "Not multipart/form-data, or a file of a type not allowed", body = crate::error::Problem, content_type = "application/problem+json"),
                 (status = 422, description = "No part named `file`, more than one, or an empty file", body = crate::error::Problem, content_type = "application/problem+json"),
             ),
@@ -158,16 +164,52 @@ macro_rules! owner_routes {
     };
 }
 
-owner_routes!(OwnerKind::Agreement, "agreements", "/api/v1/agreements/{id}/documents", "an agreement",
-    list_agreement_documents, upload_agreement_document);
-owner_routes!(OwnerKind::Amendment, "agreements", "/api/v1/amendments/{id}/documents", "an amendment",
-    list_amendment_documents, upload_amendment_document);
-owner_routes!(OwnerKind::Activity, "activities", "/api/v1/activities/{id}/documents", "an activity",
-    list_activity_documents, upload_activity_document);
-owner_routes!(OwnerKind::CommitmentUpdate, "agreements", "/api/v1/commitment-updates/{id}/documents",
-    "a commitment progress report", list_commitment_update_documents, upload_commitment_update_document);
-owner_routes!(OwnerKind::Outcome, "outcomes", "/api/v1/outcomes/{id}/documents", "an outcome",
-    list_outcome_documents, upload_outcome_document);
+owner_routes!(
+    OwnerKind::Agreement,
+    "/api/v1/agreements/{id}/documents",
+    "The documents attached to an agreement, oldest first (404 when the caller may not see it).",
+    "Attach a document to an agreement (`multipart/form-data`, one part named `file`): whoever may edit \
+     the agreement. The type is sniffed from the content: PDF, JPEG, PNG, WebP, DOCX, XLSX, ODT or ODS.",
+    list_agreement_documents,
+    upload_agreement_document
+);
+owner_routes!(
+    OwnerKind::Amendment,
+    "/api/v1/amendments/{id}/documents",
+    "The documents attached to an amendment, oldest first (404 when the caller may not see its agreement).",
+    "Attach a document to an amendment (`multipart/form-data`, one part named `file`): whoever may edit \
+     its agreement. The type is sniffed from the content: PDF, JPEG, PNG, WebP, DOCX, XLSX, ODT or ODS.",
+    list_amendment_documents,
+    upload_amendment_document
+);
+owner_routes!(
+    OwnerKind::Activity,
+    "/api/v1/activities/{id}/documents",
+    "The documents attached to an activity (notulen, daftar hadir, photos), oldest first.",
+    "Attach a document to an activity (`multipart/form-data`, one part named `file`): whoever may log \
+     the activity. The type is sniffed from the content: PDF, JPEG, PNG, WebP, DOCX, XLSX, ODT or ODS.",
+    list_activity_documents,
+    upload_activity_document
+);
+owner_routes!(
+    OwnerKind::CommitmentUpdate,
+    "/api/v1/commitment-updates/{id}/documents",
+    "The documents attached to a commitment progress report (its evidence), oldest first.",
+    "Attach evidence to a commitment progress report (`multipart/form-data`, one part named `file`): \
+     whoever may report on the commitment. The type is sniffed from the content: PDF, JPEG, PNG, WebP, \
+     DOCX, XLSX, ODT or ODS.",
+    list_commitment_update_documents,
+    upload_commitment_update_document
+);
+owner_routes!(
+    OwnerKind::Outcome,
+    "/api/v1/outcomes/{id}/documents",
+    "The documents attached to an outcome, oldest first.",
+    "Attach a document to an outcome (`multipart/form-data`, one part named `file`): whoever may record \
+     the outcome. The type is sniffed from the content: PDF, JPEG, PNG, WebP, DOCX, XLSX, ODT or ODS.",
+    list_outcome_documents,
+    upload_outcome_document
+);
 
 /// One document's metadata (404 when the caller may not see the record it is attached to).
 #[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "documents",
@@ -209,9 +251,21 @@ pub async fn delete_document(
         ("Range" = Option<String>, Header, description = "One byte range, e.g. `bytes=0-1023`"),
         ("If-None-Match" = Option<String>, Header, description = "The ETag of a copy the client has")),
     responses(
-        (status = 200, description = "The content", content_type = "application/octet-stream", body = Vec<u8>,
+        (status = 200, description = "The content, of the type found at upload",
+            content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"),
+                (Vec<u8> = "image/webp"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (Vec<u8> = "application/vnd.oasis.opendocument.text"),
+                (Vec<u8> = "application/vnd.oasis.opendocument.spreadsheet")),
             headers(("ETag" = String), ("Content-Disposition" = String), ("Accept-Ranges" = String))),
-        (status = 206, description = "The requested range", content_type = "application/octet-stream", body = Vec<u8>,
+        (status = 206, description = "The requested range",
+            content((Vec<u8> = "application/pdf"), (Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"),
+                (Vec<u8> = "image/webp"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (Vec<u8> = "application/vnd.oasis.opendocument.text"),
+                (Vec<u8> = "application/vnd.oasis.opendocument.spreadsheet")),
             headers(("Content-Range" = String))),
         (status = 304, description = "The client's copy is current"),
         (status = 416, description = "No byte of the content is in the range", body = crate::error::Problem, content_type = "application/problem+json"),

@@ -187,8 +187,11 @@ pub fn delete(
     if !OwnerKind::ALL.iter().any(|&kind| policy::may_ever(user.role, role_action(kind))) {
         return Err(AppError::forbidden());
     }
+    // The record first: a document of a record the user may not see is 404, as a missing one is.
     let document = repo::find(conn, id)?;
-    may_attach(conn, user, document.owner_kind, document.owner_id)?;
+    let rule = owner(conn, user, document.owner_kind, document.owner_id)?;
+    policy::authorize_role(user, role_action(document.owner_kind))?;
+    policy::authorize(user, rule.action())?;
     if_match.check(document.version)?;
     repo::delete(conn, id)?;
     audit::record(conn, &user.actor(), now, Change::new("delete", "document", id).before(&document))?;

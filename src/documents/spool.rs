@@ -100,7 +100,10 @@ pub async fn receive(mut body: Multipart, dir: PathBuf, limit: u64) -> Result<Sp
             continue;
         }
         if spooled.is_some() {
-            return Err(AppError::invalid("file", text("is given more than once", "diberikan lebih dari sekali")));
+            return Err(AppError::invalid(
+                "file",
+                text("is given more than once", "diberikan lebih dari sekali"),
+            ));
         }
         let given = part.content_disposition().and_then(|d| {
             d.get_filename()
@@ -134,8 +137,7 @@ pub async fn receive(mut body: Multipart, dir: PathBuf, limit: u64) -> Result<Sp
         let sha256 = hex::encode(sink.hasher.finalize());
         spooled = Some(Spooled { file: sink.file, size, sha256, file_name });
     }
-    let spooled =
-        spooled.ok_or_else(|| AppError::invalid("file", text("is required", "wajib diisi")))?;
+    let spooled = spooled.ok_or_else(|| AppError::invalid("file", text("is required", "wajib diisi")))?;
     if spooled.size == 0 {
         return Err(AppError::invalid("file", text("is empty", "kosong")));
     }
@@ -180,7 +182,10 @@ mod tests {
         assert_eq!(sanitize(""), "document");
         assert_eq!(sanitize(".hidden"), "hidden");
         assert_eq!(sanitize("a\u{0}b\nc.pdf"), "a_b_c.pdf");
-        assert_eq!(sanitize("Notulen Rapat Koordinasi — Dinas Tenaga Kerja.pdf"), "Notulen Rapat Koordinasi — Dinas Tenaga Kerja.pdf");
+        assert_eq!(
+            sanitize("Notulen Rapat Koordinasi — Dinas Tenaga Kerja.pdf"),
+            "Notulen Rapat Koordinasi — Dinas Tenaga Kerja.pdf"
+        );
         let long = format!("{}.pdf", "a".repeat(500));
         let cut = sanitize(&long);
         assert_eq!(cut.chars().count(), 200);

@@ -45,9 +45,10 @@ pub fn list(
 }
 
 /// What may refer to an outcome: it cannot be deleted (409) while documents are attached.
-const DOCUMENTS: &[crate::http::Reference] = &[crate::http::Reference::new("documents", "dokumen", |conn, id| {
-    crate::documents::repo::count(conn, crate::documents::model::OwnerKind::Outcome, id)
-})];
+const DOCUMENTS: &[crate::http::Reference] =
+    &[crate::http::Reference::new("documents", "dokumen", |conn, id| {
+        crate::documents::repo::count(conn, crate::documents::model::OwnerKind::Outcome, id)
+    })];
 
 fn may_record(user: &AuthUser, credited: Id) -> Result<(), AppError> {
     policy::authorize(user, Action::RecordOutcome { credited })

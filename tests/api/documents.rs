@@ -105,7 +105,8 @@ backend_test!(documents_round_trip_with_their_headers, |app| async move {
     };
     assert_eq!(chunks, 4);
     let url2 = format!("/api/v1/documents/{}/content", id(&doc2));
-    let res = app.get(&url2).bearer_auth(&w.admin).header("Range", "bytes=262000-262300").send().await.unwrap();
+    let res =
+        app.get(&url2).bearer_auth(&w.admin).header("Range", "bytes=262000-262300").send().await.unwrap();
     assert_eq!(res.status(), 206);
     assert_eq!(res.headers()["content-range"], format!("bytes 262000-262300/{MIB}"));
     assert!(res.bytes().await.unwrap().as_ref() == &big[262000..=262300]);
@@ -115,94 +116,111 @@ backend_test!(documents_round_trip_with_their_headers, |app| async move {
 
     // The list and the metadata; the audit trail has each file's SHA-256.
     let list = expect(app.read(&w.admin, &path).await, 200).await;
-    let ids: Vec<&str> = list["items"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> =
+        list["items"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
     assert_eq!(ids, [id(&doc), id(&doc2)]);
     let meta = app.read(&w.admin, &format!("/api/v1/documents/{}", id(&doc2))).await;
     assert_eq!(meta.headers()["etag"], "\"1\"");
     assert_eq!(expect(meta, 200).await, doc2);
     assert_eq!(app.audit_count("document"), before_audit + 2);
     let events = expect(app.read(&w.admin, "/api/v1/audit-events?entity_type=document").await, 200).await;
-    let hashes: Vec<&Value> = events["items"].as_array().unwrap().iter().map(|e| &e["after"]["sha256"]).collect();
+    let hashes: Vec<&Value> =
+        events["items"].as_array().unwrap().iter().map(|e| &e["after"]["sha256"]).collect();
     assert_eq!(hashes, [&json!(sha256(&tiny)), &json!(sha256(&big))]);
 });
 
-backend_test!(types_are_sniffed_from_the_content_and_sizes_are_limited,
+backend_test!(
+    types_are_sniffed_from_the_content_and_sizes_are_limited,
     settings = |s| s.max_upload_bytes = 1024 * 1024,
     |app| async move {
-    let w = World::new(&app).await;
-    let a = agreement(&app, &w, "NK/DOC/2").await;
-    let path = format!("/api/v1/agreements/{a}/documents");
-    let before = app.table_counts();
-    let refused: &[(&str, Vec<u8>, u16)] = &[
-        ("kosong.pdf", Vec::new(), 422),
-        ("satu.pdf", b"%".to_vec(), 415),
-        ("nota.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>".to_vec(), 415),
-        ("nota.pdf", b"<html><body>Nota</body></html>".to_vec(), 415),
-        ("nota.pdf", bytes_with(b"MZ\x90\x00\x03\x00\x00\x00", 4096), 415),
-        ("nota.pdf", bytes_with(b"\x7fELF\x02\x01\x01", 4096), 415),
-        ("arsip.zip", zip(&[("a.txt", b"halo")]), 415),
-        ("nota.docx", zip(&[("word/document.xml", b"<w/>")]), 415),
-        ("nota.odt", odf("application/x-unknown"), 415),
-        ("besar.pdf", pdf(1024 * 1024 + 1), 413),
-    ];
-    for (name, content, status) in refused {
-        let res = app.upload(&w.admin, &path, name, content).await;
-        let problem = assert_problem(res, *status).await;
-        if *status == 422 {
-            assert_eq!(problem_fields(&problem), ["file"]);
+        let w = World::new(&app).await;
+        let a = agreement(&app, &w, "NK/DOC/2").await;
+        let path = format!("/api/v1/agreements/{a}/documents");
+        let before = app.table_counts();
+        let refused: &[(&str, Vec<u8>, u16)] = &[
+            ("kosong.pdf", Vec::new(), 422),
+            ("satu.pdf", b"%".to_vec(), 415),
+            ("nota.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>".to_vec(), 415),
+            ("nota.pdf", b"<html><body>Nota</body></html>".to_vec(), 415),
+            ("nota.pdf", bytes_with(b"MZ\x90\x00\x03\x00\x00\x00", 4096), 415),
+            ("nota.pdf", bytes_with(b"\x7fELF\x02\x01\x01", 4096), 415),
+            ("arsip.zip", zip(&[("a.txt", b"halo")]), 415),
+            ("nota.docx", zip(&[("word/document.xml", b"<w/>")]), 415),
+            ("nota.odt", odf("application/x-unknown"), 415),
+            ("besar.pdf", pdf(1024 * 1024 + 1), 413),
+        ];
+        for (name, content, status) in refused {
+            let res = app.upload(&w.admin, &path, name, content).await;
+            let problem = assert_problem(res, *status).await;
+            if *status == 422 {
+                assert_eq!(problem_fields(&problem), ["file"]);
+            }
         }
-    }
-    // Not multipart; multipart without a `file` part; two `file` parts.
-    let res = send(&app, Method::POST, &path, &w.admin, None, Some(json!({"file": "JVBERi0="}))).await;
-    assert_problem(res, 415).await;
-    let (ct, body) = multipart_part("berkas", Some("a.pdf"), b"%PDF-1.4");
-    let res = app.post(&path).bearer_auth(&w.admin).header("Content-Type", ct).body(body).send().await.unwrap();
-    assert_eq!(problem_fields(&assert_problem(res, 422).await), ["file"]);
-    let one = multipart("a.pdf", b"%PDF-1.4").1;
-    let mut two = one[..one.len() - (BOUNDARY.len() + 6)].to_vec();
-    two.extend_from_slice(&one[..]);
-    let res = app
-        .post(&path)
-        .bearer_auth(&w.admin)
-        .header("Content-Type", format!("multipart/form-data; boundary={BOUNDARY}"))
-        .body(two)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(problem_fields(&assert_problem(res, 422).await), ["file"]);
-    // A declared length far past the limit is refused before the body is read.
-    let res = app
-        .post(&path)
-        .bearer_auth(&w.admin)
-        .header("Content-Type", format!("multipart/form-data; boundary={BOUNDARY}"))
-        .header("Content-Length", "900000000")
-        .send()
-        .await;
-    if let Ok(res) = res {
-        assert_problem(res, 413).await;
-    }
-    assert_eq!(app.table_counts(), before, "a refused upload wrote something");
+        // Not multipart; multipart without a `file` part; two `file` parts.
+        let res = send(&app, Method::POST, &path, &w.admin, None, Some(json!({"file": "JVBERi0="}))).await;
+        assert_problem(res, 415).await;
+        let (ct, body) = multipart_part("berkas", Some("a.pdf"), b"%PDF-1.4");
+        let res =
+            app.post(&path).bearer_auth(&w.admin).header("Content-Type", ct).body(body).send().await.unwrap();
+        assert_eq!(problem_fields(&assert_problem(res, 422).await), ["file"]);
+        let one = multipart("a.pdf", b"%PDF-1.4").1;
+        let mut two = one[..one.len() - (BOUNDARY.len() + 6)].to_vec();
+        two.extend_from_slice(&one[..]);
+        let res = app
+            .post(&path)
+            .bearer_auth(&w.admin)
+            .header("Content-Type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(two)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(problem_fields(&assert_problem(res, 422).await), ["file"]);
+        // A declared length far past the limit is refused before the body is read.
+        let res = app
+            .post(&path)
+            .bearer_auth(&w.admin)
+            .header("Content-Type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .header("Content-Length", "900000000")
+            .send()
+            .await;
+        if let Ok(res) = res {
+            assert_problem(res, 413).await;
+        }
+        assert_eq!(app.table_counts(), before, "a refused upload wrote something");
 
-    // Every allowed type, whatever the name says; exactly the limit is accepted.
-    let allowed: &[(&str, Vec<u8>, &str)] = &[
-        ("scan.bin", pdf(1024 * 1024), "application/pdf"),
-        ("foto.pdf", bytes_with(b"\xFF\xD8\xFF\xDB", 300), "image/jpeg"),
-        ("bagan", bytes_with(b"\x89PNG\r\n\x1a\n", 300), "image/png"),
-        ("foto.webp", bytes_with(b"RIFF\x10\x00\x00\x00WEBPVP8 ", 300), "image/webp"),
-        ("notulen.docx", docx(), "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-        ("daftar.xlsx", xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-        ("notulen.odt", odf("application/vnd.oasis.opendocument.text"), "application/vnd.oasis.opendocument.text"),
-        ("daftar.ods", odf("application/vnd.oasis.opendocument.spreadsheet"), "application/vnd.oasis.opendocument.spreadsheet"),
-    ];
-    for (name, content, media_type) in allowed {
-        let doc = expect(app.upload(&w.admin, &path, name, content).await, 201).await;
-        assert_eq!(doc["media_type"], *media_type, "{name}");
-        let res = app.download(&w.admin, &id(&doc)).await;
-        assert_eq!(res.headers()["content-type"], *media_type);
-        assert!(res.bytes().await.unwrap().as_ref() == content.as_slice(), "{name} differs");
+        // Every allowed type, whatever the name says; exactly the limit is accepted.
+        let allowed: &[(&str, Vec<u8>, &str)] = &[
+            ("scan.bin", pdf(1024 * 1024), "application/pdf"),
+            ("foto.pdf", bytes_with(b"\xFF\xD8\xFF\xDB", 300), "image/jpeg"),
+            ("bagan", bytes_with(b"\x89PNG\r\n\x1a\n", 300), "image/png"),
+            ("foto.webp", bytes_with(b"RIFF\x10\x00\x00\x00WEBPVP8 ", 300), "image/webp"),
+            (
+                "notulen.docx",
+                docx(),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ),
+            ("daftar.xlsx", xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (
+                "notulen.odt",
+                odf("application/vnd.oasis.opendocument.text"),
+                "application/vnd.oasis.opendocument.text",
+            ),
+            (
+                "daftar.ods",
+                odf("application/vnd.oasis.opendocument.spreadsheet"),
+                "application/vnd.oasis.opendocument.spreadsheet",
+            ),
+        ];
+        for (name, content, media_type) in allowed {
+            let doc = expect(app.upload(&w.admin, &path, name, content).await, 201).await;
+            assert_eq!(doc["media_type"], *media_type, "{name}");
+            let res = app.download(&w.admin, &id(&doc)).await;
+            assert_eq!(res.headers()["content-type"], *media_type);
+            assert!(res.bytes().await.unwrap().as_ref() == content.as_slice(), "{name} differs");
+        }
+        assert_eq!(app.count_rows("documents"), allowed.len() as i64);
     }
-    assert_eq!(app.count_rows("documents"), allowed.len() as i64);
-});
+);
 
 backend_test!(file_names_are_sanitised, |app| async move {
     let w = World::new(&app).await;
@@ -211,12 +229,17 @@ backend_test!(file_names_are_sanitised, |app| async move {
     let long = format!("{}.pdf", "Nama Sangat Panjang ".repeat(30));
     for (given, stored) in [
         ("../../../etc/passwd.pdf", "passwd.pdf"),
-        ("..\\..\\Windows\\win.ini.pdf", "win.ini.pdf"),
+        // In the quoted file name of a part, `\\` stands for one backslash: `..\..\Windows\win.ini.pdf`.
+        ("..\\\\..\\\\Windows\\\\win.ini.pdf", "win.ini.pdf"),
+        // An unescaped backslash escapes the next character: what arrives has no separator left.
+        ("..\\..\\Windows\\win.ini.pdf", "Windowswin.ini.pdf"),
         ("/var/lib/sinergi/sinergi.db.pdf", "sinergi.db.pdf"),
         ("..", "document"),
         (".htaccess.pdf", "htaccess.pdf"),
-        ("nota\u{7}kesepakatan.pdf", "nota_kesepakatan.pdf"),
-        ("Notulen Rapat Dinas Tenaga Kerja dan Perindustrian.pdf", "Notulen Rapat Dinas Tenaga Kerja dan Perindustrian.pdf"),
+        (
+            "Notulen Rapat Dinas Tenaga Kerja dan Perindustrian.pdf",
+            "Notulen Rapat Dinas Tenaga Kerja dan Perindustrian.pdf",
+        ),
     ] {
         let doc = expect(app.upload(&w.admin, &path, given, b"%PDF-1.4\n").await, 201).await;
         assert_eq!(doc["file_name"], stored, "{given:?}");
@@ -224,6 +247,21 @@ backend_test!(file_names_are_sanitised, |app| async move {
         let disposition = res.headers()["content-disposition"].to_str().unwrap().to_string();
         assert!(!disposition.contains('/') && !disposition.contains(".."), "{disposition}");
     }
+    // Control characters arrive percent-encoded in `filename*` (a raw one makes the part header invalid: 400).
+    for (params, stored) in [
+        ("; filename*=UTF-8''nota%07kesepakatan%0A.pdf", "nota_kesepakatan_.pdf"),
+        ("; filename*=UTF-8''..%2F..%2Fnotulen%20%C3%91agari.pdf", "notulen Ñagari.pdf"),
+        ("", "document"),
+    ] {
+        let (ct, body) = multipart_disposition(params, b"%PDF-1.4\n");
+        let res =
+            app.post(&path).bearer_auth(&w.admin).header("Content-Type", ct).body(body).send().await.unwrap();
+        assert_eq!(expect(res, 201).await["file_name"], stored, "{params}");
+    }
+    let (ct, body) = multipart_disposition("; filename=\"a\u{7}b.pdf\"", b"%PDF-1.4\n");
+    let res =
+        app.post(&path).bearer_auth(&w.admin).header("Content-Type", ct).body(body).send().await.unwrap();
+    assert_problem(res, 400).await;
     let doc = expect(app.upload(&w.admin, &path, &long, b"%PDF-1.4\n").await, 201).await;
     let name = doc["file_name"].as_str().unwrap();
     assert_eq!(name.chars().count(), 200);
@@ -242,9 +280,20 @@ backend_test!(documents_follow_the_visibility_and_permissions_of_their_record, f
         {"organization_id": o.bpjs_other, "role": "second_party", "signatory_name": "B"},
     ]);
     let restricted = id(&app.create_agreement(&admin, body).await);
-    expect(send(&app, Method::POST, &format!("/api/v1/agreements/{restricted}/activate"), &admin, None, None).await, 200).await;
+    expect(
+        send(&app, Method::POST, &format!("/api/v1/agreements/{restricted}/activate"), &admin, None, None)
+            .await,
+        200,
+    )
+    .await;
     let secret = expect(
-        app.upload(&admin, &format!("/api/v1/agreements/{restricted}/documents"), "rahasia.pdf", b"%PDF-1.4 rahasia").await,
+        app.upload(
+            &admin,
+            &format!("/api/v1/agreements/{restricted}/documents"),
+            "rahasia.pdf",
+            b"%PDF-1.4 rahasia",
+        )
+        .await,
         201,
     )
     .await;
@@ -256,9 +305,9 @@ backend_test!(documents_follow_the_visibility_and_permissions_of_their_record, f
     let before = app.table_counts();
     for token in [&bpjs, &partner] {
         for (method, path) in [
-            (Method::GET, format!("/api/v1/documents/{{}}")),
-            (Method::GET, format!("/api/v1/documents/{{}}/content")),
-            (Method::DELETE, format!("/api/v1/documents/{{}}")),
+            (Method::GET, "/api/v1/documents/{}"),
+            (Method::GET, "/api/v1/documents/{}/content"),
+            (Method::DELETE, "/api/v1/documents/{}"),
         ] {
             let seen = assert_problem(
                 send(&app, method.clone(), &path.replace("{}", &secret), token, Some("\"1\""), None).await,
@@ -274,36 +323,59 @@ backend_test!(documents_follow_the_visibility_and_permissions_of_their_record, f
         }
         let list = format!("/api/v1/agreements/{restricted}/documents");
         let seen = assert_problem(app.read(token, &list).await, 404).await;
-        let none = assert_problem(app.read(token, &format!("/api/v1/agreements/{missing}/documents")).await, 404).await;
+        let none =
+            assert_problem(app.read(token, &format!("/api/v1/agreements/{missing}/documents")).await, 404)
+                .await;
         assert_eq!(seen, none);
     }
     // Auditors read it, and change nothing.
     let res = app.download(&auditor, &secret).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.bytes().await.unwrap().as_ref(), b"%PDF-1.4 rahasia");
-    let res = send(&app, Method::DELETE, &format!("/api/v1/documents/{secret}"), &auditor, Some("\"1\""), None).await;
+    let res =
+        send(&app, Method::DELETE, &format!("/api/v1/documents/{secret}"), &auditor, Some("\"1\""), None)
+            .await;
     assert_problem(res, 403).await;
-    let res = app.upload(&auditor, &format!("/api/v1/agreements/{restricted}/documents"), "x.pdf", b"%PDF-").await;
+    let res =
+        app.upload(&auditor, &format!("/api/v1/agreements/{restricted}/documents"), "x.pdf", b"%PDF-").await;
     assert_problem(res, 403).await;
     assert_eq!(app.table_counts(), before);
 
     // One document on each kind of record, and the list of each.
     let a = agreement(&app, &w, "NK/DOC/4").await;
     let amendment = expect(
-        send(&app, Method::POST, &format!("/api/v1/agreements/{a}/amendments"), &admin, None,
+        send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/agreements/{a}/amendments"),
+            &admin,
+            None,
             Some(json!({"number": "ADD/1", "signed_on": "2025-06-10", "summary": "Perpanjangan",
-                "changes": {"effective_until": "2027-01-01"}}))).await,
+                "changes": {"effective_until": "2027-01-01"}})),
+        )
+        .await,
         201,
     )
     .await;
-    let commitment = app.create_commitment(&admin, &a, json!({"title": "Sosialisasi", "responsible_organization_id": o.bpjs})).await;
+    let commitment = app
+        .create_commitment(&admin, &a, json!({"title": "Sosialisasi", "responsible_organization_id": o.bpjs}))
+        .await;
     let report = expect(
-        send(&app, Method::POST, &format!("/api/v1/commitments/{}/updates", id(&commitment)), &admin, None,
-            Some(json!({"status": "in_progress", "progress_pct": 50}))).await,
+        send(
+            &app,
+            Method::POST,
+            &format!("/api/v1/commitments/{}/updates", id(&commitment)),
+            &admin,
+            None,
+            Some(json!({"status": "in_progress", "progress_pct": 50})),
+        )
+        .await,
         201,
     )
     .await;
-    let activity = app.create_activity(&admin, held("coordination_meeting", "Rakor", &o.pemkot, &[&o.bpjs], "2025-06-01")).await;
+    let activity = app
+        .create_activity(&admin, held("coordination_meeting", "Rakor", &o.pemkot, &[&o.bpjs], "2025-06-01"))
+        .await;
     let outcome = expect(
         send(&app, Method::POST, "/api/v1/outcomes", &admin, None, Some(json!({"kind": "enrolment", "title": "Peserta baru",
             "value": 10, "unit": "people", "period_start": "2025-01-01", "period_end": "2025-03-31", "organization_id": o.bpjs}))).await,
@@ -318,7 +390,10 @@ backend_test!(documents_follow_the_visibility_and_permissions_of_their_record, f
     ] {
         let path = format!("/api/v1/{route}/{record}/documents");
         let doc = expect(app.upload(&bpjs, &path, "bukti.png", b"\x89PNG\r\n\x1a\nbukti").await, 201).await;
-        assert_eq!((doc["owner_kind"].as_str(), doc["owner_id"].as_str()), (Some(kind), Some(record.as_str())));
+        assert_eq!(
+            (doc["owner_kind"].as_str(), doc["owner_id"].as_str()),
+            (Some(kind), Some(record.as_str()))
+        );
         let list = expect(app.read(&partner, &path).await, 200).await;
         assert_eq!(list["items"].as_array().unwrap().len(), 1, "{kind}");
         let missing_path = format!("/api/v1/{route}/{missing}/documents");
@@ -333,7 +408,8 @@ backend_test!(documents_follow_the_visibility_and_permissions_of_their_record, f
     // A record with documents is not deleted; its document is, with If-Match, and the trail keeps both
     // events.
     let outcome_path = format!("/api/v1/outcomes/{}", id(&outcome));
-    assert_problem(send(&app, Method::DELETE, &outcome_path, &admin, Some(&etag(&outcome)), None).await, 409).await;
+    assert_problem(send(&app, Method::DELETE, &outcome_path, &admin, Some(&etag(&outcome)), None).await, 409)
+        .await;
     assert_problem(send(&app, Method::DELETE, &doc_path, &bpjs, None, None).await, 428).await;
     assert_problem(send(&app, Method::DELETE, &doc_path, &bpjs, Some("\"2\""), None).await, 412).await;
     let events = app.audit_count("document");
@@ -357,14 +433,32 @@ async fn login(client: &reqwest::Client, server: &ServerProcess) -> String {
     res.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string()
 }
 
-async fn upload_to(client: &reqwest::Client, server: &ServerProcess, token: &str, path: &str, content: &[u8]) -> Value {
+async fn upload_to(
+    client: &reqwest::Client,
+    server: &ServerProcess,
+    token: &str,
+    path: &str,
+    content: &[u8],
+) -> Value {
     let (ct, body) = multipart("berkas.pdf", content);
-    let res = client.post(server.url(path)).bearer_auth(token).header("Content-Type", ct).body(body).send().await.unwrap();
+    let res = client
+        .post(server.url(path))
+        .bearer_auth(token)
+        .header("Content-Type", ct)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
     expect(res, 201).await
 }
 
 async fn download_from(client: &reqwest::Client, server: &ServerProcess, token: &str, doc: &str) -> Vec<u8> {
-    let res = client.get(server.url(&format!("/api/v1/documents/{doc}/content"))).bearer_auth(token).send().await.unwrap();
+    let res = client
+        .get(server.url(&format!("/api/v1/documents/{doc}/content")))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     res.bytes().await.unwrap().to_vec()
 }
@@ -401,7 +495,8 @@ backend_test!(a_25_mib_file_round_trips_in_a_server_process_with_flat_memory, |a
     assert!(down < 8 * 1024, "the download grew the server by {down} KiB");
     // One byte more than the default limit is refused.
     let (ct, body) = multipart("besar.pdf", &pdf(25 * MIB + 1));
-    let res = client.post(server.url(&path)).bearer_auth(&token).header("Content-Type", ct).body(body).send().await;
+    let res =
+        client.post(server.url(&path)).bearer_auth(&token).header("Content-Type", ct).body(body).send().await;
     match res {
         Ok(res) => assert_eq!(res.status(), 413),
         Err(e) => panic!("the oversized upload got no answer: {e}"),

@@ -181,10 +181,22 @@ impl Route {
     fn success(self) -> u16 {
         use Route::*;
         match self {
-            CreateOrganization | CreateContact | CreateRegulation | CreateAgreement | CreateAmendment
-            | CreateCommitment | ReportCommitment | CreateActivity | CreateActionItem | CreateOutcome
-            | CreateUser | UploadAgreementDocument | UploadAmendmentDocument | UploadCommitmentUpdateDocument
-            | UploadActivityDocument | UploadOutcomeDocument => 201,
+            CreateOrganization
+            | CreateContact
+            | CreateRegulation
+            | CreateAgreement
+            | CreateAmendment
+            | CreateCommitment
+            | ReportCommitment
+            | CreateActivity
+            | CreateActionItem
+            | CreateOutcome
+            | CreateUser
+            | UploadAgreementDocument
+            | UploadAmendmentDocument
+            | UploadCommitmentUpdateDocument
+            | UploadActivityDocument
+            | UploadOutcomeDocument => 201,
             DeleteOrganization | DeleteContact | DeleteRegulation | DeleteAgreement | DeleteActivity
             | DeleteOutcome | DeleteDocument => 204,
             _ => 200,

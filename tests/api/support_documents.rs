@@ -26,6 +26,17 @@ pub fn multipart_part(name: &str, file_name: Option<&str>, content: &[u8]) -> (S
     (format!("multipart/form-data; boundary={BOUNDARY}"), body)
 }
 
+/// A body whose `file` part has these Content-Disposition parameters after `form-data; name="file"`.
+pub fn multipart_disposition(params: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let mut body = Vec::with_capacity(content.len() + 256);
+    body.extend_from_slice(
+        format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"{params}\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
 /// `n` deterministic bytes that start with `magic` (a xorshift stream: no two chunks alike).
 pub fn bytes_with(magic: &[u8], n: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(n);
@@ -80,7 +91,7 @@ pub fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
         central.extend_from_slice(&(data.len() as u32).to_le_bytes());
         central.extend_from_slice(&(data.len() as u32).to_le_bytes());
         central.extend_from_slice(&(name.len() as u16).to_le_bytes());
-        central.extend_from_slice(&[0u8; 12]); // extra, comment, disk, internal attributes
+        central.extend_from_slice(&[0u8; 8]); // extra, comment, disk, internal attributes
         central.extend_from_slice(&0u32.to_le_bytes()); // external attributes
         central.extend_from_slice(&offset.to_le_bytes());
         central.extend_from_slice(name.as_bytes());
@@ -108,10 +119,15 @@ fn crc32(data: &[u8]) -> u32 {
     !crc
 }
 
-const CONTENT_TYPES: &[u8] = b"<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
+const CONTENT_TYPES: &[u8] =
+    b"<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>";
 
 pub fn docx() -> Vec<u8> {
-    zip(&[("[Content_Types].xml", CONTENT_TYPES), ("_rels/.rels", b"<Relationships/>"), ("word/document.xml", b"<w:document/>")])
+    zip(&[
+        ("[Content_Types].xml", CONTENT_TYPES),
+        ("_rels/.rels", b"<Relationships/>"),
+        ("word/document.xml", b"<w:document/>"),
+    ])
 }
 
 pub fn xlsx() -> Vec<u8> {
@@ -126,12 +142,22 @@ impl TestApp {
     /// Uploads `content` as `file_name` to `path` (a `…/documents` route).
     pub async fn upload(&self, token: &str, path: &str, file_name: &str, content: &[u8]) -> Response {
         let (content_type, body) = multipart(file_name, content);
-        self.post(path).bearer_auth(token).header("Content-Type", content_type).body(body).send().await.expect("upload")
+        self.post(path)
+            .bearer_auth(token)
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("upload")
     }
 
     /// The content of a document, with the response's status and headers.
     pub async fn download(&self, token: &str, document: &str) -> Response {
-        self.get(&format!("/api/v1/documents/{document}/content")).bearer_auth(token).send().await.expect("download")
+        self.get(&format!("/api/v1/documents/{document}/content"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("download")
     }
 }
 
