@@ -114,6 +114,26 @@ backend_test!(documents_round_trip_with_their_headers, |app| async move {
     assert_eq!(res.status(), 206);
     assert!(res.bytes().await.unwrap().as_ref() == &big[MIB - 10..]);
 
+    // With an Idempotency-Key, the same file again answers the first upload; another file is refused.
+    let keyed = |content: &'static [u8]| {
+        let (ct, body) = multipart("ulang.pdf", content);
+        app.post(&path)
+            .bearer_auth(&w.admin)
+            .header("Content-Type", ct)
+            .header("Idempotency-Key", "unggah-1")
+            .body(body)
+            .send()
+    };
+    let first = expect(keyed(b"%PDF-1.4 ulang").await.unwrap(), 201).await;
+    let documents = app.count_rows("documents");
+    let again = keyed(b"%PDF-1.4 ulang").await.unwrap();
+    assert_eq!(again.headers()["idempotency-replayed"], "true");
+    assert_eq!(expect(again, 201).await, first);
+    assert_problem(keyed(b"%PDF-1.4 lain").await.unwrap(), 422).await;
+    assert_eq!(app.count_rows("documents"), documents);
+    let path_first = format!("/api/v1/documents/{}", id(&first));
+    expect(send(&app, Method::DELETE, &path_first, &w.admin, Some("\"1\""), None).await, 204).await;
+
     // The list and the metadata; the audit trail has each file's SHA-256.
     let list = expect(app.read(&w.admin, &path).await, 200).await;
     let ids: Vec<&str> =
@@ -122,11 +142,24 @@ backend_test!(documents_round_trip_with_their_headers, |app| async move {
     let meta = app.read(&w.admin, &format!("/api/v1/documents/{}", id(&doc2))).await;
     assert_eq!(meta.headers()["etag"], "\"1\"");
     assert_eq!(expect(meta, 200).await, doc2);
-    assert_eq!(app.audit_count("document"), before_audit + 2);
+    assert_eq!(app.audit_count("document"), before_audit + 4);
     let events = expect(app.read(&w.admin, "/api/v1/audit-events?entity_type=document").await, 200).await;
-    let hashes: Vec<&Value> =
-        events["items"].as_array().unwrap().iter().map(|e| &e["after"]["sha256"]).collect();
-    assert_eq!(hashes, [&json!(sha256(&tiny)), &json!(sha256(&big))]);
+    let hashes: Vec<(&Value, &Value)> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (&e["action"], e["after"].get("sha256").unwrap_or(&e["before"]["sha256"])))
+        .collect();
+    let ulang = json!(sha256(b"%PDF-1.4 ulang"));
+    assert_eq!(
+        hashes,
+        [
+            (&json!("attach"), &json!(sha256(&tiny))),
+            (&json!("attach"), &json!(sha256(&big))),
+            (&json!("attach"), &ulang),
+            (&json!("delete"), &ulang),
+        ]
+    );
 });
 
 backend_test!(
