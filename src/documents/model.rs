@@ -61,7 +61,8 @@ impl Record for Document {
 }
 
 /// The body of an upload: `multipart/form-data` with one part named `file`.
-#[derive(ToSchema)]
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct DocumentUpload {
     /// The file. Its type is sniffed from the content: PDF, JPEG, PNG, WebP, DOCX, XLSX, ODT or ODS

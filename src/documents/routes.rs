@@ -148,6 +148,7 @@ macro_rules! owner_routes {
                 (status = 201, body = Document, headers(("Location" = String), ("ETag" = String))),
                 (status = 413, description = "The file is larger than the limit (SINERGI_MAX_UPLOAD_BYTES, default 25 MiB)", body = crate::error::Problem, content_type = "application/problem+json"),
                 (status = 415, description = "Not multipart/form-data, or a file of a type not allowed", body = crate::error::Problem, content_type = "application/problem+json"),
+                (status = 400, description = "A part other than `file`, or a body that is not valid multipart", body = crate::error::Problem, content_type = "application/problem+json"),
                 (status = 422, description = "No part named `file`, more than one, or an empty file", body = crate::error::Problem, content_type = "application/problem+json"),
             ),
             security(("bearer" = [])))]

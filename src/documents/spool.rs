@@ -82,22 +82,21 @@ impl Sink {
 }
 
 /// Reads the body, keeping the part named `file` (at most `limit` bytes, 413 above) in a temporary
-/// file of `dir`. Other parts are read and dropped, and count against the same limit. 422 when there is
-/// no `file` part or more than one, or when it is empty.
+/// file of `dir`. Any other part is 400 (as an unknown field of a JSON body is); 422 when there is no
+/// `file` part or more than one, or when it is empty.
 pub async fn receive(mut body: Multipart, dir: PathBuf, limit: u64) -> Result<Spooled, AppError> {
     let mut spooled: Option<Spooled> = None;
-    let mut total: u64 = 0;
     while let Some(part) = body.next().await {
         let mut part = part.map_err(unreadable)?;
-        let is_file = part.name() == Some("file");
-        if !is_file {
-            while let Some(bytes) = part.next().await {
-                total += bytes.map_err(unreadable)?.len() as u64;
-                if total > limit {
-                    return Err(AppError::payload_too_large(limit as usize));
-                }
-            }
-            continue;
+        if part.name() != Some("file") {
+            // As an unknown field of a JSON body is.
+            let name = part.name().unwrap_or("").to_string();
+            return Err(AppError::bad_request(text(
+                format!("The body has a part {name:?}; an upload has one part, named \"file\"."),
+                format!(
+                    "Isi permintaan memuat bagian {name:?}; unggahan hanya memiliki satu bagian bernama \"file\"."
+                ),
+            )));
         }
         if spooled.is_some() {
             return Err(AppError::invalid(
@@ -124,8 +123,7 @@ pub async fn receive(mut body: Multipart, dir: PathBuf, limit: u64) -> Result<Sp
         while let Some(bytes) = part.next().await {
             let bytes = bytes.map_err(unreadable)?;
             size += bytes.len() as u64;
-            total += bytes.len() as u64;
-            if size > limit || total > limit {
+            if size > limit {
                 return Err(AppError::payload_too_large(limit as usize));
             }
             sink.buffer.extend_from_slice(&bytes);

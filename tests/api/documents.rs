@@ -189,12 +189,21 @@ backend_test!(
                 assert_eq!(problem_fields(&problem), ["file"]);
             }
         }
-        // Not multipart; multipart without a `file` part; two `file` parts.
+        // Not multipart; a part other than `file` (400, as an unknown JSON field); no part; two `file` parts.
         let res = send(&app, Method::POST, &path, &w.admin, None, Some(json!({"file": "JVBERi0="}))).await;
         assert_problem(res, 415).await;
         let (ct, body) = multipart_part("berkas", Some("a.pdf"), b"%PDF-1.4");
         let res =
             app.post(&path).bearer_auth(&w.admin).header("Content-Type", ct).body(body).send().await.unwrap();
+        assert_problem(res, 400).await;
+        let res = app
+            .post(&path)
+            .bearer_auth(&w.admin)
+            .header("Content-Type", format!("multipart/form-data; boundary={BOUNDARY}"))
+            .body(format!("--{BOUNDARY}--\r\n"))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(problem_fields(&assert_problem(res, 422).await), ["file"]);
         let one = multipart("a.pdf", b"%PDF-1.4").1;
         let mut two = one[..one.len() - (BOUNDARY.len() + 6)].to_vec();
