@@ -54,6 +54,9 @@ pub struct Settings {
     /// `SINERGI_TRUST_FORWARDED`: take the client address (for login throttling) from `Forwarded` /
     /// `X-Forwarded-For`; set it only behind a reverse proxy that sets those headers. Off by default.
     pub trust_forwarded: bool,
+    /// `SINERGI_MAX_UPLOAD_BYTES`: the largest document that may be uploaded (413 above it); default
+    /// 25 MiB.
+    pub max_upload_bytes: u64,
 }
 
 impl Settings {
@@ -126,6 +129,7 @@ impl Settings {
             max_concurrent_hashes: number("SINERGI_MAX_PASSWORD_HASHES", (cores as u64 / 2).max(1))?
                 .clamp(1, 64) as usize,
             trust_forwarded: flag("SINERGI_TRUST_FORWARDED"),
+            max_upload_bytes: number("SINERGI_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)?.max(1),
         };
         if settings.audit_origin.contains(char::is_whitespace) || settings.audit_origin.contains('+') {
             return Err("SINERGI_AUDIT_ORIGIN must not contain spaces or '+'".into());

@@ -100,6 +100,8 @@ pub struct ErrorDetails {
     pub errors: Vec<FieldError>,
     pub retry_after: Option<u64>,
     pub allow: Option<String>,
+    /// The size of the content a 416 answers about (`Content-Range: bytes */size`).
+    pub unsatisfiable_size: Option<u64>,
     /// What the log gets and the client does not (the cause of a 500 or 503).
     pub internal: Option<String>,
 }
@@ -125,6 +127,7 @@ impl AppError {
             errors: Vec::new(),
             retry_after: None,
             allow: None,
+            unsatisfiable_size: None,
             internal: None,
         }))
     }
@@ -298,6 +301,9 @@ impl AppError {
         if let Some(allow) = &self.allow {
             builder.insert_header((header::ALLOW, allow.clone()));
         }
+        if let Some(size) = self.unsatisfiable_size {
+            builder.insert_header((header::CONTENT_RANGE, format!("bytes */{size}")));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
@@ -319,6 +325,7 @@ fn status_title(status: StatusCode) -> (&'static str, Text) {
         409 => ("conflict", text("Conflict", "Konflik")),
         412 => ("precondition-failed", text("Precondition failed", "Prasyarat gagal")),
         413 => ("payload-too-large", text("Request body too large", "Isi permintaan terlalu besar")),
+        416 => ("range-not-satisfiable", text("Range not satisfiable", "Rentang tidak dapat dipenuhi")),
         415 => ("unsupported-media-type", text("Unsupported media type", "Jenis media tidak didukung")),
         422 => ("validation", text("Validation failed", "Validasi gagal")),
         428 => ("precondition-required", text("Precondition required", "Prasyarat diperlukan")),

@@ -12,6 +12,7 @@ pub mod config;
 pub mod contacts;
 pub mod coverage;
 pub mod db;
+pub mod documents;
 pub mod error;
 pub mod health;
 pub mod http;

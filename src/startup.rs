@@ -39,6 +39,7 @@ pub fn prepare(settings: Settings, clock: Clock) -> Result<AppState, String> {
         tracing::info!(count = applied.len(), "applied migrations");
     }
     telemetry::metrics();
+    crate::documents::spool::clean(&settings.data_dir);
     let keys = Keys::load(settings.jwt_secret.as_deref(), &settings.data_dir)?;
     let log_key = LogKey::load(&settings.audit_origin, settings.audit_key.as_deref(), &settings.data_dir)?;
     let state = AppState {
@@ -101,6 +102,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
     agreements::configure(cfg);
     crate::activities::configure(cfg);
     crate::outcomes::configure(cfg);
+    crate::documents::configure(cfg);
     crate::coverage::configure(cfg);
     crate::reports::configure(cfg);
     crate::users::configure(cfg);

@@ -24,6 +24,9 @@ pub const REFERENCES: &[Reference] = &[
     Reference::new("outcomes", "capaian", |conn, id| {
         outcomes::table.filter(outcomes::activity_id.eq(id)).count().get_result(conn)
     }),
+    Reference::new("documents", "dokumen", |conn, id| {
+        crate::documents::repo::count(conn, crate::documents::model::OwnerKind::Activity, id)
+    }),
 ];
 
 /// The activity with its child rows; 404 when there is none.

@@ -27,6 +27,9 @@ pub const REFERENCES: &[crate::http::Reference] = &[
     crate::http::Reference::new("outcomes", "capaian", |conn, id| {
         outcomes::table.filter(outcomes::agreement_id.eq(id)).count().get_result(conn)
     }),
+    crate::http::Reference::new("documents", "dokumen", |conn, id| {
+        crate::documents::repo::count(conn, crate::documents::model::OwnerKind::Agreement, id)
+    }),
 ];
 
 /// A row that does not read back (a stored value that is no value of its enumeration) is corrupt: a 500

@@ -343,6 +343,38 @@ diesel::joinable!(amendments -> agreements (agreement_id));
 diesel::joinable!(commitments -> agreements (agreement_id));
 diesel::joinable!(commitment_updates -> commitments (commitment_id));
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    documents (id) {
+        id -> Uuid,
+        owner_kind -> Text,
+        owner_id -> Uuid,
+        file_name -> Text,
+        media_type -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        chunk_size -> Integer,
+        version -> Integer,
+        created_at -> Timestamp,
+        created_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    document_chunks (document_id, seq) {
+        document_id -> Uuid,
+        seq -> Integer,
+        data -> Binary,
+    }
+}
+
+diesel::joinable!(document_chunks -> documents (document_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     regions,
     organizations,
@@ -372,7 +404,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     activity_cgr_components,
     action_items,
     outcomes,
-    coverage
+    coverage,
+    documents,
+    document_chunks
 );
 
 diesel::table! {

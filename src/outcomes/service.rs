@@ -44,6 +44,12 @@ pub fn list(
     repo::list(conn, filter, &hidden, after, limit)
 }
 
+/// What may refer to an outcome: it cannot be deleted (409) while documents are attached.
+const DOCUMENTS: &[crate::http::Reference] =
+    &[crate::http::Reference::new("documents", "dokumen", |conn, id| {
+        crate::documents::repo::count(conn, crate::documents::model::OwnerKind::Outcome, id)
+    })];
+
 fn may_record(user: &AuthUser, credited: Id) -> Result<(), AppError> {
     policy::authorize(user, Action::RecordOutcome { credited })
 }
@@ -164,6 +170,7 @@ pub fn delete(
 ) -> Result<(), AppError> {
     let current = editable(conn, user, id, &mut VisibleAgreements::default())?;
     if_match.check(current.version)?;
+    crate::http::ensure_unreferenced(conn, id, DOCUMENTS, None)?;
     repo::delete(conn, &current)?;
     audit::record(conn, &user.actor(), now, Change::new("delete", "outcome", id).before(&current))?;
     Ok(())

@@ -36,6 +36,13 @@ const NO_JSON_BODY: &[(&str, &str)] = &[
     ("DELETE", "/api/v1/outcomes/{id}"),
     ("POST", "/api/v1/agreements/{id}/activate"),
     ("POST", "/api/v1/coverage/import"),
+    // Uploads are multipart/form-data (documents.rs tests their hostile input), a delete sends none.
+    ("POST", "/api/v1/agreements/{id}/documents"),
+    ("POST", "/api/v1/amendments/{id}/documents"),
+    ("POST", "/api/v1/commitment-updates/{id}/documents"),
+    ("POST", "/api/v1/activities/{id}/documents"),
+    ("POST", "/api/v1/outcomes/{id}/documents"),
+    ("DELETE", "/api/v1/documents/{id}"),
 ];
 
 /// Fails unless `routes` has one row for every write operation of the OpenAPI document that takes a

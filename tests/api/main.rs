@@ -16,6 +16,8 @@ mod support_agreements;
 #[allow(dead_code)]
 mod support_results;
 
+#[allow(dead_code)]
+mod support_documents;
 mod support_load;
 mod support_server;
 
@@ -29,6 +31,7 @@ mod conventions;
 mod coverage;
 mod crash;
 mod demo;
+mod documents;
 mod foundation;
 mod gate;
 mod hostile;

@@ -61,6 +61,12 @@ enum Route {
     ImportCoverage,
     CreateUser,
     UpdateUser,
+    UploadAgreementDocument,
+    UploadAmendmentDocument,
+    UploadCommitmentUpdateDocument,
+    UploadActivityDocument,
+    UploadOutcomeDocument,
+    DeleteDocument,
 }
 
 /// docs/roles.md as data: per route, who may act on a record of their own organization, and who on one
@@ -109,6 +115,13 @@ const TABLE: &[(Route, &str, &str)] = &[
     // manage users: admin (auditors read only)
     (Route::CreateUser, "YNNNN", "-"),
     (Route::UpdateUser, "YNNNN", "-"),
+    // documents: whoever may edit the record they are attached to (an activity's for the delete)
+    (Route::UploadAgreementDocument, "YYYNN", "YNNNN"),
+    (Route::UploadAmendmentDocument, "YYYNN", "YNNNN"),
+    (Route::UploadCommitmentUpdateDocument, "YYYYN", "YNNNN"),
+    (Route::UploadActivityDocument, "YYYYN", "YNNNN"),
+    (Route::UploadOutcomeDocument, "YYYYN", "YYNNN"),
+    (Route::DeleteDocument, "YYYYN", "YNNNN"),
 ];
 
 /// Write operations of the OpenAPI document the matrix leaves out: the caller's own session, which every
@@ -155,6 +168,12 @@ impl Route {
             ImportCoverage => ("POST", "/api/v1/coverage/import"),
             CreateUser => ("POST", "/api/v1/users"),
             UpdateUser => ("PATCH", "/api/v1/users/{id}"),
+            UploadAgreementDocument => ("POST", "/api/v1/agreements/{id}/documents"),
+            UploadAmendmentDocument => ("POST", "/api/v1/amendments/{id}/documents"),
+            UploadCommitmentUpdateDocument => ("POST", "/api/v1/commitment-updates/{id}/documents"),
+            UploadActivityDocument => ("POST", "/api/v1/activities/{id}/documents"),
+            UploadOutcomeDocument => ("POST", "/api/v1/outcomes/{id}/documents"),
+            DeleteDocument => ("DELETE", "/api/v1/documents/{id}"),
         }
     }
 
@@ -162,11 +181,24 @@ impl Route {
     fn success(self) -> u16 {
         use Route::*;
         match self {
-            CreateOrganization | CreateContact | CreateRegulation | CreateAgreement | CreateAmendment
-            | CreateCommitment | ReportCommitment | CreateActivity | CreateActionItem | CreateOutcome
-            | CreateUser => 201,
+            CreateOrganization
+            | CreateContact
+            | CreateRegulation
+            | CreateAgreement
+            | CreateAmendment
+            | CreateCommitment
+            | ReportCommitment
+            | CreateActivity
+            | CreateActionItem
+            | CreateOutcome
+            | CreateUser
+            | UploadAgreementDocument
+            | UploadAmendmentDocument
+            | UploadCommitmentUpdateDocument
+            | UploadActivityDocument
+            | UploadOutcomeDocument => 201,
             DeleteOrganization | DeleteContact | DeleteRegulation | DeleteAgreement | DeleteActivity
-            | DeleteOutcome => 204,
+            | DeleteOutcome | DeleteDocument => 204,
             _ => 200,
         }
     }
@@ -254,13 +286,15 @@ struct Case {
     if_match: Option<String>,
     body: Option<Value>,
     csv: Option<String>,
+    /// A file to upload (`multipart/form-data`).
+    file: Option<Vec<u8>>,
     /// Where the record the request would change reads back (as administrator).
     record: Option<String>,
 }
 
 impl Case {
     fn new(method: Method, path: String) -> Case {
-        Case { method, path, if_match: None, body: None, csv: None, record: None }
+        Case { method, path, if_match: None, body: None, csv: None, file: None, record: None }
     }
 
     fn body(mut self, body: Value) -> Case {
@@ -280,7 +314,15 @@ impl Case {
         self
     }
 
+    fn file(mut self) -> Case {
+        self.file = Some(b"%PDF-1.4\n".to_vec());
+        self
+    }
+
     async fn send(&self, app: &TestApp, token: &str) -> reqwest::Response {
+        if let Some(file) = &self.file {
+            return app.upload(token, &self.path, "bukti.pdf", file).await;
+        }
         match &self.csv {
             Some(csv) => app
                 .request(self.method.clone(), &self.path)
@@ -439,6 +481,37 @@ async fn prepare(app: &TestApp, m: &Matrix, route: Route, role: Role, own: bool)
             let current = expect(app.read(admin, &path).await, 200).await;
             Case::new(Method::PATCH, path).body(json!({"full_name": format!("Nama {n}")})).on(&current)
         }
+        UploadAgreementDocument => {
+            let path = format!("/api/v1/agreements/{}", id(&agreement().await));
+            Case::new(Method::POST, format!("{path}/documents")).file().watching(path)
+        }
+        UploadAmendmentDocument => {
+            let path = format!("/api/v1/agreements/{}", id(&active().await));
+            let amendment = post(format!("{path}/amendments"), json!({"number": format!("ADD/{n}"),
+                "signed_on": "2025-06-10", "summary": "Perpanjangan", "changes": {"effective_until": "2027-01-01"}}))
+            .await;
+            Case::new(Method::POST, format!("/api/v1/amendments/{}/documents", id(&amendment))).file().watching(path)
+        }
+        UploadCommitmentUpdateDocument => {
+            let path = format!("/api/v1/commitments/{}", id(&commitment().await));
+            let report = post(format!("{path}/updates"), json!({"status": "in_progress", "progress_pct": 50})).await;
+            Case::new(Method::POST, format!("/api/v1/commitment-updates/{}/documents", id(&report)))
+                .file()
+                .watching(path)
+        }
+        UploadActivityDocument | DeleteDocument => {
+            let path = format!("/api/v1/activities/{}", id(&post("/api/v1/activities".into(), meeting).await));
+            if matches!(route, UploadActivityDocument) {
+                return Case::new(Method::POST, format!("{path}/documents")).file().watching(path);
+            }
+            let doc = expect(app.upload(admin, &format!("{path}/documents"), "bukti.pdf", b"%PDF-1.4\n").await, 201)
+                .await;
+            Case::new(Method::DELETE, format!("/api/v1/documents/{}", id(&doc))).on(&doc)
+        }
+        UploadOutcomeDocument => {
+            let path = format!("/api/v1/outcomes/{}", id(&post("/api/v1/outcomes".into(), outcome_body).await));
+            Case::new(Method::POST, format!("{path}/documents")).file().watching(path)
+        }
     }
 }
 
@@ -509,8 +582,8 @@ backend_test!(every_role_on_every_write_route_gets_what_spec_section_4_says, fix
         wrong.len(),
         wrong.join("\n")
     );
-    // 30 routes, 23 of them with an own and an other record; 5 roles.
-    assert_eq!(cases, (23 * 2 + 7) * 5);
+    // 36 routes, 29 of them with an own and an other record; 5 roles.
+    assert_eq!(cases, (29 * 2 + 7) * 5);
 });
 
 backend_test!(records_the_user_may_not_see_are_404_whether_they_exist_or_not, fixed, |app| async move {

@@ -35,7 +35,7 @@ impl TestApp {
     }
 }
 
-const WRITTEN_TABLES: [&str; 15] = [
+const WRITTEN_TABLES: [&str; 17] = [
     "organizations",
     "contacts",
     "regulations",
@@ -51,6 +51,8 @@ const WRITTEN_TABLES: [&str; 15] = [
     "users",
     "idempotency_keys",
     "audit_events",
+    "documents",
+    "document_chunks",
 ];
 
 fn count_rows(conn: &mut sinergi::db::DbConnection, table: &str) -> i64 {
