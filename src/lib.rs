@@ -15,6 +15,7 @@ pub mod db;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod open_data;
 pub mod openapi;
 pub mod organizations;
 pub mod outcomes;
