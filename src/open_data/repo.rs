@@ -24,7 +24,8 @@ use crate::regulations::model::{RegulationKind, RegulationStatus};
 /// commits one event or more with its change and an event is never removed, so this number grows at
 /// every write, whatever order concurrent writers commit in. Read it in the snapshot the export reads.
 pub fn committed_events(conn: &mut DbConnection) -> Result<i64, AppError> {
-    let last: Option<i64> = audit_leaves::table.select(diesel::dsl::max(audit_leaves::position)).first(conn)?;
+    let last: Option<i64> =
+        audit_leaves::table.select(diesel::dsl::max(audit_leaves::position)).first(conn)?;
     let pending: i64 = audit_pending::table.count().get_result(conn)?;
     Ok(last.map_or(0, |p| p + 1) + pending)
 }
@@ -38,10 +39,23 @@ pub fn regions(conn: &mut DbConnection) -> Result<Vec<RegionRow>, AppError> {
         .load(conn)?)
 }
 
-pub type OrganizationRow =
-    (Id, String, String, OrganizationKind, Sector, Option<Id>, Option<String>, OrganizationStatus, Option<String>);
+pub type OrganizationRow = (
+    Id,
+    String,
+    String,
+    OrganizationKind,
+    Sector,
+    Option<Id>,
+    Option<String>,
+    OrganizationStatus,
+    Option<String>,
+);
 
-pub fn organizations(conn: &mut DbConnection, after: Option<Id>, limit: i64) -> Result<Vec<OrganizationRow>, AppError> {
+pub fn organizations(
+    conn: &mut DbConnection,
+    after: Option<Id>,
+    limit: i64,
+) -> Result<Vec<OrganizationRow>, AppError> {
     let mut query = organizations::table
         .select((
             organizations::id,
@@ -64,7 +78,11 @@ pub fn organizations(conn: &mut DbConnection, after: Option<Id>, limit: i64) -> 
 pub type RegulationRow =
     (Id, RegulationKind, String, i32, String, String, RegulationStatus, Option<NaiveDate>, Option<String>);
 
-pub fn regulations(conn: &mut DbConnection, after: Option<Id>, limit: i64) -> Result<Vec<RegulationRow>, AppError> {
+pub fn regulations(
+    conn: &mut DbConnection,
+    after: Option<Id>,
+    limit: i64,
+) -> Result<Vec<RegulationRow>, AppError> {
     let mut query = regulations::table
         .select((
             regulations::id,
@@ -99,7 +117,11 @@ pub type AgreementRow = (
 );
 
 /// Agreements that are not restricted.
-pub fn agreements(conn: &mut DbConnection, after: Option<Id>, limit: i64) -> Result<Vec<AgreementRow>, AppError> {
+pub fn agreements(
+    conn: &mut DbConnection,
+    after: Option<Id>,
+    limit: i64,
+) -> Result<Vec<AgreementRow>, AppError> {
     let mut query = agreements::table
         .filter(agreements::confidentiality.ne(Confidentiality::Restricted))
         .select((
@@ -230,7 +252,11 @@ fn restricted() -> diesel::dsl::Select<
 }
 
 /// Activities under no agreement or under one that is not restricted.
-pub fn activities(conn: &mut DbConnection, after: Option<Id>, limit: i64) -> Result<Vec<ActivityRow>, AppError> {
+pub fn activities(
+    conn: &mut DbConnection,
+    after: Option<Id>,
+    limit: i64,
+) -> Result<Vec<ActivityRow>, AppError> {
     let mut query = activities::table
         .filter(activities::agreement_id.is_null().or(activities::agreement_id.ne_all(restricted())))
         .select((
@@ -266,7 +292,10 @@ pub fn activity_ids(conn: &mut DbConnection, after: Option<Id>, limit: i64) -> R
     Ok(query.order(activities::id.asc()).limit(limit).load(conn)?)
 }
 
-pub fn participants(conn: &mut DbConnection, activity_ids: &[Id]) -> Result<Vec<(Id, Id, Option<i32>)>, AppError> {
+pub fn participants(
+    conn: &mut DbConnection,
+    activity_ids: &[Id],
+) -> Result<Vec<(Id, Id, Option<i32>)>, AppError> {
     Ok(activity_participants::table
         .filter(activity_participants::activity_id.eq_any(activity_ids))
         .select((
@@ -300,8 +329,9 @@ pub fn outcomes(conn: &mut DbConnection, after: Option<Id>, limit: i64) -> Resul
     let restricted_commitments = commitments::table
         .filter(commitments::agreement_id.nullable().eq_any(restricted()))
         .select(commitments::id.nullable());
-    let restricted_activities =
-        activities::table.filter(activities::agreement_id.eq_any(restricted())).select(activities::id.nullable());
+    let restricted_activities = activities::table
+        .filter(activities::agreement_id.eq_any(restricted()))
+        .select(activities::id.nullable());
     let mut query = outcomes::table
         .filter(outcomes::agreement_id.is_null().or(outcomes::agreement_id.ne_all(restricted())))
         .filter(outcomes::commitment_id.is_null().or(outcomes::commitment_id.ne_all(restricted_commitments)))

@@ -26,7 +26,11 @@ fn bounds(period: &str) -> Option<(NaiveDate, NaiveDate)> {
         Some((y, m)) => {
             let (y, m): (i32, u32) = (y.parse().ok()?, m.parse().ok()?);
             let start = NaiveDate::from_ymd_opt(y, m, 1)?;
-            let next = if m == 12 { NaiveDate::from_ymd_opt(y + 1, 1, 1)? } else { NaiveDate::from_ymd_opt(y, m + 1, 1)? };
+            let next = if m == 12 {
+                NaiveDate::from_ymd_opt(y + 1, 1, 1)?
+            } else {
+                NaiveDate::from_ymd_opt(y, m + 1, 1)?
+            };
             Some((start, next.pred_opt()?))
         }
     }
@@ -43,7 +47,10 @@ const INDICATORS: [Spec; 2] = [
     Spec {
         code: "coverage-yearly",
         monthly: false,
-        title: ("Peserta aktif BPJS Ketenagakerjaan (tahunan)", "Active BPJS Ketenagakerjaan participants (yearly)"),
+        title: (
+            "Peserta aktif BPJS Ketenagakerjaan (tahunan)",
+            "Active BPJS Ketenagakerjaan participants (yearly)",
+        ),
         description: (
             "Target dan realisasi peserta aktif per tahun, per wilayah dan segmen",
             "Target and realisation of active participants per year, by region and segment",
@@ -52,7 +59,10 @@ const INDICATORS: [Spec; 2] = [
     Spec {
         code: "coverage-monthly",
         monthly: true,
-        title: ("Peserta aktif BPJS Ketenagakerjaan (bulanan)", "Active BPJS Ketenagakerjaan participants (monthly)"),
+        title: (
+            "Peserta aktif BPJS Ketenagakerjaan (bulanan)",
+            "Active BPJS Ketenagakerjaan participants (monthly)",
+        ),
         description: (
             "Target dan realisasi peserta aktif per bulan, per wilayah dan segmen",
             "Target and realisation of active participants per month, by region and segment",
@@ -61,10 +71,16 @@ const INDICATORS: [Spec; 2] = [
 ];
 
 /// The view and its CSV lines, from the coverage rows the query selects.
-pub fn build(conn: &mut DbConnection, query: &ResultsQuery) -> Result<(CoverageResults, Vec<ResultLine>), AppError> {
+pub fn build(
+    conn: &mut DbConnection,
+    query: &ResultsQuery,
+) -> Result<(CoverageResults, Vec<ResultLine>), AppError> {
     let rows = crate::coverage::repo::all(conn, &query.filter())?;
-    let names: HashMap<String, String> =
-        regions::table.select((regions::code, regions::name)).load::<(String, String)>(conn)?.into_iter().collect();
+    let names: HashMap<String, String> = regions::table
+        .select((regions::code, regions::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
     let location = |code: &str| Location {
         reference: code.to_string(),
         name: names.get(code).cloned().unwrap_or_default(),

@@ -4,7 +4,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::model::{CoverageResults, ResultLine, ResultsFormat, ResultsQuery};
+use super::model::{CoverageResults, ResultsFormat, ResultsQuery};
 use super::{results, service};
 use crate::coverage::model::Zones;
 use crate::error::AppError;
@@ -75,7 +75,7 @@ pub async fn datapackage(req: HttpRequest, state: web::Data<AppState>) -> Result
 #[utoipa::path(get, path = "/api/v1/open-data/coverage-results", tag = "open-data",
     params(ResultsQuery),
     responses(
-        (status = 200, content((CoverageResults = "application/json"), (inline(Vec<ResultLine>) = "text/csv"))),
+        (status = 200, content((CoverageResults = "application/json"), (String = "text/csv"))),
         (status = 422, description = "A bad period or segment", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn coverage_results(

@@ -155,7 +155,12 @@ fn id_field(what_id: &'static str, what_en: &'static str) -> Field {
 }
 
 fn org_ref(name: &'static str, title: (&'static str, &'static str)) -> Field {
-    field(name, "uuid", title, ("Id organisasi di sumber daya organizations", "Organization id in the organizations resource"))
+    field(
+        name,
+        "uuid",
+        title,
+        ("Id organisasi di sumber daya organizations", "Organization id in the organizations resource"),
+    )
 }
 
 /// Every resource of the package, in the order the files are written.

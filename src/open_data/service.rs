@@ -174,6 +174,14 @@ fn pages<T>(
     }
 }
 
+/// Pages of the ids of the agreements that are published, for their parties, scopes and commitments.
+fn agreement_pages(
+    conn: &mut DbConnection,
+    mut each: impl FnMut(&mut DbConnection, &[Id]) -> Result<(), AppError>,
+) -> Result<(), AppError> {
+    pages(conn, |c, after| repo::agreement_ids(c, after, PAGE), |id| *id, |c, ids| each(c, &ids))
+}
+
 /// Writes the whole package into `sink`, reading from `conn` (call it inside one snapshot, see
 /// [`read_snapshot`]). Derived values (`expired`, `overdue`, achievement and zone) are those of `today`.
 pub fn write_package(
@@ -184,7 +192,10 @@ pub fn write_package(
 ) -> Result<(), AppError> {
     let resources = schema::resources();
     let res = |name: &str| {
-        resources.iter().find(|r| r.name == name).ok_or_else(|| AppError::internal(format!("no resource {name}")))
+        resources
+            .iter()
+            .find(|r| r.name == name)
+            .ok_or_else(|| AppError::internal(format!("no resource {name}")))
     };
     let mut facts = CoverageFacts::default();
 
@@ -195,113 +206,140 @@ pub fn write_package(
         Ok(())
     })?;
     table(sink, res("organizations")?, |csv| {
-        pages(conn, |c, after| repo::organizations(c, after, PAGE), |r| r.0, |_, page| {
-            for (id, name, short, kind, sector, parent, region, status, website) in page {
-                row(csv, [
-                    id.to_string(),
-                    name,
-                    short,
-                    kind.to_string(),
-                    sector.to_string(),
-                    opt(&parent),
-                    opt(&region),
-                    status.to_string(),
-                    opt(&website),
-                ])?;
-            }
-            Ok(())
-        })
+        pages(
+            conn,
+            |c, after| repo::organizations(c, after, PAGE),
+            |r| r.0,
+            |_, page| {
+                for (id, name, short, kind, sector, parent, region, status, website) in page {
+                    row(
+                        csv,
+                        [
+                            id.to_string(),
+                            name,
+                            short,
+                            kind.to_string(),
+                            sector.to_string(),
+                            opt(&parent),
+                            opt(&region),
+                            status.to_string(),
+                            opt(&website),
+                        ],
+                    )?;
+                }
+                Ok(())
+            },
+        )
     })?;
     table(sink, res("regulations")?, |csv| {
-        pages(conn, |c, after| repo::regulations(c, after, PAGE), |r| r.0, |_, page| {
-            for (id, kind, number, year, title, issuer, status, enacted_on, url) in page {
-                row(csv, [
-                    id.to_string(),
-                    kind.to_string(),
-                    number,
-                    year.to_string(),
-                    title,
-                    issuer,
-                    status.to_string(),
-                    opt(&enacted_on),
-                    opt(&url),
-                ])?;
-            }
-            Ok(())
-        })
+        pages(
+            conn,
+            |c, after| repo::regulations(c, after, PAGE),
+            |r| r.0,
+            |_, page| {
+                for (id, kind, number, year, title, issuer, status, enacted_on, url) in page {
+                    row(
+                        csv,
+                        [
+                            id.to_string(),
+                            kind.to_string(),
+                            number,
+                            year.to_string(),
+                            title,
+                            issuer,
+                            status.to_string(),
+                            opt(&enacted_on),
+                            opt(&url),
+                        ],
+                    )?;
+                }
+                Ok(())
+            },
+        )
     })?;
     table(sink, res("agreements")?, |csv| {
-        pages(conn, |c, after| repo::agreements(c, after, PAGE), |r| r.0, |_, page| {
-            for (id, number, title, kind, status, signed, from, until, terminated, reason, summary) in page {
-                let shown = match status {
-                    crate::agreements::model::StoredStatus::Active if until.is_some_and(|u| u < today) => {
-                        "expired"
-                    }
-                    other => other.as_str(),
-                };
-                row(csv, [
-                    id.to_string(),
-                    opt(&number),
-                    title,
-                    kind.to_string(),
-                    shown.to_string(),
-                    opt(&signed),
-                    opt(&from),
-                    opt(&until),
-                    opt(&terminated),
-                    opt(&reason),
-                    opt(&summary),
-                ])?;
+        pages(
+            conn,
+            |c, after| repo::agreements(c, after, PAGE),
+            |r| r.0,
+            |_, page| {
+                for (id, number, title, kind, status, signed, from, until, terminated, reason, summary) in
+                    page
+                {
+                    let shown = match status {
+                        crate::agreements::model::StoredStatus::Active
+                            if until.is_some_and(|u| u < today) =>
+                        {
+                            "expired"
+                        }
+                        other => other.as_str(),
+                    };
+                    row(
+                        csv,
+                        [
+                            id.to_string(),
+                            opt(&number),
+                            title,
+                            kind.to_string(),
+                            shown.to_string(),
+                            opt(&signed),
+                            opt(&from),
+                            opt(&until),
+                            opt(&terminated),
+                            opt(&reason),
+                            opt(&summary),
+                        ],
+                    )?;
+                }
+                Ok(())
+            },
+        )
+    })?;
+    table(sink, res("agreement_parties")?, |csv| {
+        agreement_pages(conn, |c, ids| {
+            for (agreement, org, role, position) in repo::parties(c, ids)? {
+                row(csv, [agreement.to_string(), org.to_string(), role.to_string(), opt(&position)])?;
             }
             Ok(())
         })
     })?;
-    let agreement_pages = |conn: &mut DbConnection,
-                           mut each: Box<dyn FnMut(&mut DbConnection, &[Id]) -> Result<(), AppError> + '_>| {
-        pages(conn, |c, after| repo::agreement_ids(c, after, PAGE), |id| *id, |c, ids| each(c, &ids))
-    };
-    table(sink, res("agreement_parties")?, |csv| {
-        agreement_pages(
-            conn,
-            Box::new(|c, ids| {
-                for (agreement, org, role, position) in repo::parties(c, ids)? {
-                    row(csv, [agreement.to_string(), org.to_string(), role.to_string(), opt(&position)])?;
-                }
-                Ok(())
-            }),
-        )
-    })?;
     table(sink, res("agreement_scopes")?, |csv| {
-        agreement_pages(
-            conn,
-            Box::new(|c, ids| {
-                for (agreement, scope) in repo::scopes(c, ids)? {
-                    row(csv, [agreement.to_string(), scope.to_string()])?;
-                }
-                Ok(())
-            }),
-        )
+        agreement_pages(conn, |c, ids| {
+            for (agreement, scope) in repo::scopes(c, ids)? {
+                row(csv, [agreement.to_string(), scope.to_string()])?;
+            }
+            Ok(())
+        })
     })?;
     table(sink, res("agreement_legal_basis")?, |csv| {
-        agreement_pages(
-            conn,
-            Box::new(|c, ids| {
-                for (agreement, regulation) in repo::legal_basis(c, ids)? {
-                    row(csv, [agreement.to_string(), regulation.to_string()])?;
-                }
-                Ok(())
-            }),
-        )
+        agreement_pages(conn, |c, ids| {
+            for (agreement, regulation) in repo::legal_basis(c, ids)? {
+                row(csv, [agreement.to_string(), regulation.to_string()])?;
+            }
+            Ok(())
+        })
     })?;
     table(sink, res("commitments")?, |csv| {
-        agreement_pages(
-            conn,
-            Box::new(|c, ids| {
-                for (id, agreement, title, description, responsible, scope, due, target, unit, status, pct, achieved) in
-                    repo::commitments(c, ids)?
-                {
-                    let overdue = due.is_some_and(|d| d < today) && !status.is_final();
-                    row(csv, [
+        agreement_pages(conn, |c, ids| {
+            for (
+                id,
+                agreement,
+                title,
+                description,
+                responsible,
+                scope,
+                due,
+                target,
+                unit,
+                status,
+                pct,
+                achieved,
+            ) in repo::commitments(c, ids)?
+            {
+                let overdue = due.is_some_and(|d| d < today) && !status.is_final();
+                row(
+                    csv,
+                    [
                         id.to_string(),
                         agreement.to_string(),
                         title,
@@ -315,67 +353,114 @@ pub fn write_package(
                         pct.to_string(),
                         opt(&achieved),
                         overdue.to_string(),
-                    ])?;
-                }
-                Ok(())
-            }),
-        )
+                    ],
+                )?;
+            }
+            Ok(())
+        })
     })?;
     table(sink, res("activities")?, |csv| {
-        pages(conn, |c, after| repo::activities(c, after, PAGE), |r| r.0, |_, page| {
-            for (id, kind, title, agreement, scope, organizer, starts, ends, location, status, audience, reached) in
-                page
-            {
-                row(csv, [
-                    id.to_string(),
-                    kind.to_string(),
+        pages(
+            conn,
+            |c, after| repo::activities(c, after, PAGE),
+            |r| r.0,
+            |_, page| {
+                for (
+                    id,
+                    kind,
                     title,
-                    opt(&agreement),
-                    opt(&scope),
-                    organizer.to_string(),
-                    datetime(starts),
-                    ends.map(datetime).unwrap_or_default(),
-                    opt(&location),
-                    status.to_string(),
-                    opt(&audience),
-                    opt(&reached),
-                ])?;
-            }
-            Ok(())
-        })
+                    agreement,
+                    scope,
+                    organizer,
+                    starts,
+                    ends,
+                    location,
+                    status,
+                    audience,
+                    reached,
+                ) in page
+                {
+                    row(
+                        csv,
+                        [
+                            id.to_string(),
+                            kind.to_string(),
+                            title,
+                            opt(&agreement),
+                            opt(&scope),
+                            organizer.to_string(),
+                            datetime(starts),
+                            ends.map(datetime).unwrap_or_default(),
+                            opt(&location),
+                            status.to_string(),
+                            opt(&audience),
+                            opt(&reached),
+                        ],
+                    )?;
+                }
+                Ok(())
+            },
+        )
     })?;
     table(sink, res("activity_participants")?, |csv| {
-        pages(conn, |c, after| repo::activity_ids(c, after, PAGE), |id| *id, |c, ids| {
-            for (activity, org, attendees) in repo::participants(c, &ids)? {
-                row(csv, [activity.to_string(), org.to_string(), opt(&attendees)])?;
-            }
-            Ok(())
-        })
+        pages(
+            conn,
+            |c, after| repo::activity_ids(c, after, PAGE),
+            |id| *id,
+            |c, ids| {
+                for (activity, org, attendees) in repo::participants(c, &ids)? {
+                    row(csv, [activity.to_string(), org.to_string(), opt(&attendees)])?;
+                }
+                Ok(())
+            },
+        )
     })?;
     table(sink, res("outcomes")?, |csv| {
-        pages(conn, |c, after| repo::outcomes(c, after, PAGE), |r| r.0, |_, page| {
-            for (id, kind, title, value, unit, segment, start, end, org, agreement, activity, commitment, regulation, evidence) in
-                page
-            {
-                row(csv, [
-                    id.to_string(),
-                    kind.to_string(),
+        pages(
+            conn,
+            |c, after| repo::outcomes(c, after, PAGE),
+            |r| r.0,
+            |_, page| {
+                for (
+                    id,
+                    kind,
                     title,
-                    value.to_string(),
-                    unit.to_string(),
-                    opt(&segment),
-                    start.to_string(),
-                    end.to_string(),
-                    org.to_string(),
-                    opt(&agreement),
-                    opt(&activity),
-                    opt(&commitment),
-                    opt(&regulation),
-                    opt(&evidence),
-                ])?;
-            }
-            Ok(())
-        })
+                    value,
+                    unit,
+                    segment,
+                    start,
+                    end,
+                    org,
+                    agreement,
+                    activity,
+                    commitment,
+                    regulation,
+                    evidence,
+                ) in page
+                {
+                    row(
+                        csv,
+                        [
+                            id.to_string(),
+                            kind.to_string(),
+                            title,
+                            value.to_string(),
+                            unit.to_string(),
+                            opt(&segment),
+                            start.to_string(),
+                            end.to_string(),
+                            org.to_string(),
+                            opt(&agreement),
+                            opt(&activity),
+                            opt(&commitment),
+                            opt(&regulation),
+                            opt(&evidence),
+                        ],
+                    )?;
+                }
+                Ok(())
+            },
+        )
     })?;
     table(sink, res("coverage")?, |csv| {
         let all = CoverageFilter::default();
@@ -386,19 +471,24 @@ pub fn write_package(
             for r in &page {
                 facts.see(&r.period, r.source.as_deref());
                 let view = r.view(zones);
-                row(csv, [
-                    r.region_code.clone(),
-                    r.segment.to_string(),
-                    r.period.clone(),
-                    r.target.to_string(),
-                    r.realization.to_string(),
-                    opt(&view.achievement_pct),
-                    opt(&view.zone),
-                    opt(&r.source),
-                    opt(&r.note),
-                ])?;
+                row(
+                    csv,
+                    [
+                        r.region_code.clone(),
+                        r.segment.to_string(),
+                        r.period.clone(),
+                        r.target.to_string(),
+                        r.realization.to_string(),
+                        opt(&view.achievement_pct),
+                        opt(&view.zone),
+                        opt(&r.source),
+                        opt(&r.note),
+                    ],
+                )?;
             }
-            after = page.last().map(|r| (r.region_code.clone(), r.period.clone(), r.segment.as_str().to_string()));
+            after = page
+                .last()
+                .map(|r| (r.region_code.clone(), r.period.clone(), r.segment.as_str().to_string()));
             if !full {
                 return Ok(());
             }
@@ -406,14 +496,19 @@ pub fn write_package(
     })?;
 
     sink.begin("datapackage.json").map_err(io_failed)?;
-    let descriptor = schema::descriptor(&resources, &facts, &today.to_string());
+    let descriptor = schema::descriptor(&resources, &facts, &format!("{today}T00:00:00Z"));
     serde_json::to_writer_pretty(&mut *sink, &descriptor).map_err(io_failed)?;
     sink.write_all(b"\n").map_err(io_failed)?;
     Ok(())
 }
 
 /// `sinergi export datapackage --out DIR`: the package as files in `dir`.
-pub fn export_to_dir(conn: &mut DbConnection, dir: &Path, today: NaiveDate, zones: Zones) -> Result<(), AppError> {
+pub fn export_to_dir(
+    conn: &mut DbConnection,
+    dir: &Path,
+    today: NaiveDate,
+    zones: Zones,
+) -> Result<(), AppError> {
     fs::create_dir_all(dir).map_err(|e| io_failed(format!("{}: {e}", dir.display())))?;
     read_snapshot(conn, |conn| {
         let mut sink = Box::new(DirSink::new(dir));
@@ -434,7 +529,12 @@ pub struct Package {
 
 /// The zip of the package as the data stands, from the cache in `dir` or built now (and cached, the older
 /// ones removed).
-pub fn package(conn: &mut DbConnection, dir: &Path, today: NaiveDate, zones: Zones) -> Result<Package, AppError> {
+pub fn package(
+    conn: &mut DbConnection,
+    dir: &Path,
+    today: NaiveDate,
+    zones: Zones,
+) -> Result<Package, AppError> {
     let _building = BUILDING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     read_snapshot(conn, |conn| {
         let key = format!("{today}-{}", repo::committed_events(conn)?);

@@ -52,8 +52,9 @@ fn assert_valid(dir: &Path) {
         .output()
         .expect("run frictionless");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let report: Value = serde_json::from_str(&stdout)
-        .unwrap_or_else(|e| panic!("frictionless printed no JSON ({e}): {stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!("frictionless printed no JSON ({e}): {stdout}\n{}", String::from_utf8_lossy(&out.stderr))
+    });
     let errors: usize = report["tasks"]
         .as_array()
         .map(|tasks| tasks.iter().map(|t| t["errors"].as_array().map_or(0, Vec::len)).sum())
@@ -111,7 +112,12 @@ async fn package(app: &TestApp, token: Option<&str>) -> (Vec<u8>, String) {
 /// `sinergi export datapackage --out DIR` on the app's database.
 fn export(app: &TestApp, dir: &Path) {
     let out = app.sinergi().args(["export", "datapackage", "--out"]).arg(dir).output().expect("run export");
-    assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn seed_padang(app: &TestApp) {
@@ -143,10 +149,23 @@ backend_test!(the_demo_package_validates_and_gives_back_the_study_s_figures, |ap
     let files = unzip(&bytes);
     let names: Vec<&str> = files.keys().map(String::as_str).collect();
     for resource in [
-        "regions", "organizations", "regulations", "agreements", "agreement_parties", "agreement_scopes",
-        "agreement_legal_basis", "commitments", "activities", "activity_participants", "outcomes", "coverage",
+        "regions",
+        "organizations",
+        "regulations",
+        "agreements",
+        "agreement_parties",
+        "agreement_scopes",
+        "agreement_legal_basis",
+        "commitments",
+        "activities",
+        "activity_participants",
+        "outcomes",
+        "coverage",
     ] {
-        assert!(names.contains(&format!("data/{resource}.csv").as_str()), "{resource} missing from {names:?}");
+        assert!(
+            names.contains(&format!("data/{resource}.csv").as_str()),
+            "{resource} missing from {names:?}"
+        );
     }
     assert!(names.contains(&"datapackage.json"));
 
@@ -171,13 +190,19 @@ backend_test!(the_demo_package_validates_and_gives_back_the_study_s_figures, |ap
     }
     for (segment, year, target, realization, pct, zone) in TABLE_1_2 {
         let r = find("1371", segment, year);
-        assert_eq!((r["target"].as_str(), r["realization"].as_str()), (&*target.to_string(), &*realization.to_string()));
+        assert_eq!(
+            (r["target"].as_str(), r["realization"].as_str()),
+            (&*target.to_string(), &*realization.to_string())
+        );
         assert_eq!(r["achievement_pct"].parse::<f64>().expect("a number"), pct, "table 1.2 {segment} {year}");
         assert_eq!(r["zone"], zone);
     }
     for (month, target, realization, pct, zone) in TABLE_1_3 {
         let r = find("1371", "total", month);
-        assert_eq!((r["target"].as_str(), r["realization"].as_str()), (&*target.to_string(), &*realization.to_string()));
+        assert_eq!(
+            (r["target"].as_str(), r["realization"].as_str()),
+            (&*target.to_string(), &*realization.to_string())
+        );
         assert_eq!(r["achievement_pct"].parse::<f64>().expect("a number"), pct, "table 1.3 {month}");
         assert_eq!(r["zone"], zone);
     }
@@ -192,7 +217,8 @@ backend_test!(the_demo_package_validates_and_gives_back_the_study_s_figures, |ap
     let dinsos = orgs.iter().find(|o| o["short_name"] == "DINSOS-PDG").expect("Dinsos");
     assert_eq!(dinsos["parent_id"], pemkot["id"]);
     let agreements = rows(&files["data/agreements.csv"]);
-    let nk = agreements.iter().find(|a| a["number"] == "130.60/NK/BKS-PDG/2021").expect("the Nota Kesepakatan");
+    let nk =
+        agreements.iter().find(|a| a["number"] == "130.60/NK/BKS-PDG/2021").expect("the Nota Kesepakatan");
     assert_eq!(nk["status"], "active");
     let scopes: Vec<String> = rows(&files["data/agreement_scopes.csv"])
         .into_iter()
@@ -201,10 +227,15 @@ backend_test!(the_demo_package_validates_and_gives_back_the_study_s_figures, |ap
         .collect();
     assert_eq!(scopes.len(), 5, "{scopes:?}");
     let parties = rows(&files["data/agreement_parties.csv"]);
-    assert!(parties.iter().any(|p| p["agreement_id"] == nk["id"] && p["organization_id"] == pemkot["id"] && p["role"] == "first_party"));
+    assert!(parties.iter().any(|p| p["agreement_id"] == nk["id"]
+        && p["organization_id"] == pemkot["id"]
+        && p["role"] == "first_party"));
     let commitments = rows(&files["data/commitments.csv"]);
     let p3ke = commitments.iter().find(|c| c["agreement_id"] == nk["id"]).expect("the P3KE commitment");
-    assert_eq!((p3ke["target_value"].as_str(), p3ke["responsible_organization_id"].as_str()), ("37000", dinsos["id"].as_str()));
+    assert_eq!(
+        (p3ke["target_value"].as_str(), p3ke["responsible_organization_id"].as_str()),
+        ("37000", dinsos["id"].as_str())
+    );
     let outcomes = rows(&files["data/outcomes.csv"]);
     assert!(outcomes.iter().any(|o| o["value"] == "3000" && o["commitment_id"] == p3ke["id"]));
 
@@ -214,19 +245,37 @@ backend_test!(the_demo_package_validates_and_gives_back_the_study_s_figures, |ap
     assert_eq!(descriptor["profile"], "tabular-data-package");
     for resource in descriptor["resources"].as_array().expect("resources") {
         for f in resource["schema"]["fields"].as_array().expect("fields") {
-            for key in ["title", "description", "title:id", "title:en", "description:id", "description:en", "type"] {
-                assert!(f[key].as_str().is_some_and(|t| !t.is_empty()), "{} {}: no {key}", resource["name"], f["name"]);
+            for key in
+                ["title", "description", "title:id", "title:en", "description:id", "description:en", "type"]
+            {
+                assert!(
+                    f[key].as_str().is_some_and(|t| !t.is_empty()),
+                    "{} {}: no {key}",
+                    resource["name"],
+                    f["name"]
+                );
             }
         }
     }
-    let coverage_schema = &descriptor["resources"].as_array().unwrap().iter().find(|r| r["name"] == "coverage").unwrap()["schema"];
-    let segment = coverage_schema["fields"].as_array().unwrap().iter().find(|f| f["name"] == "segment").unwrap();
+    let coverage_schema = &descriptor["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "coverage")
+        .unwrap()["schema"];
+    let segment =
+        coverage_schema["fields"].as_array().unwrap().iter().find(|f| f["name"] == "segment").unwrap();
     assert_eq!(segment["constraints"]["enum"], json!(["pu", "bpu", "jakon", "pmi", "total"]));
-    assert_eq!(coverage_schema["foreignKeys"][0]["reference"], json!({"resource": "regions", "fields": ["code"]}));
+    assert_eq!(
+        coverage_schema["foreignKeys"][0]["reference"],
+        json!({"resource": "regions", "fields": ["code"]})
+    );
     let indicators = descriptor["satu_data"]["indikator"].as_array().expect("Satu Data indicators");
     assert_eq!(indicators.len(), 3);
     for i in indicators {
-        for key in ["konsep", "definisi", "klasifikasi", "ukuran", "satuan", "produsen_data", "frekuensi", "periode"] {
+        for key in
+            ["konsep", "definisi", "klasifikasi", "ukuran", "satuan", "produsen_data", "frekuensi", "periode"]
+        {
             assert!(i[key].as_str().is_some_and(|t| !t.is_empty()), "{key} of {i}");
         }
         assert_eq!(i["periode"], "2021 s.d. 2024-06");
@@ -238,29 +287,50 @@ backend_test!(the_demo_package_validates_and_gives_back_the_study_s_figures, |ap
     let indicators = view["result"][0]["indicator"].as_array().expect("indicators");
     let yearly = indicators.iter().find(|i| i["code"] == "coverage-yearly").expect("the yearly indicator");
     assert_eq!((yearly["measure"].as_str(), yearly["ascending"].as_bool()), (Some("1"), Some(true)));
-    let is = |f: &Value, region: &str, segment: &str| f["location"][0]["ref"] == region && f["dimension"][0]["value"] == segment;
-    let base = yearly["baseline"].as_array().unwrap().iter().find(|b| is(b, "1371", "pu")).expect("PU baseline");
+    let is = |f: &Value, region: &str, segment: &str| {
+        f["location"][0]["ref"] == region && f["dimension"][0]["value"] == segment
+    };
+    let base =
+        yearly["baseline"].as_array().unwrap().iter().find(|b| is(b, "1371", "pu")).expect("PU baseline");
     assert_eq!((base["year"].as_i64(), base["value"].as_i64()), (Some(2021), Some(91_769)));
-    let p2023 = yearly["period"].as_array().unwrap().iter().find(|p| p["period_start"] == "2023-01-01").expect("2023");
+    let p2023 = yearly["period"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["period_start"] == "2023-01-01")
+        .expect("2023");
     assert_eq!(p2023["period_end"], "2023-12-31");
-    let target = p2023["target"].as_array().unwrap().iter().find(|f| is(f, "1371", "bpu")).expect("BPU target");
-    let actual = p2023["actual"].as_array().unwrap().iter().find(|f| is(f, "1371", "bpu")).expect("BPU actual");
+    let target =
+        p2023["target"].as_array().unwrap().iter().find(|f| is(f, "1371", "bpu")).expect("BPU target");
+    let actual =
+        p2023["actual"].as_array().unwrap().iter().find(|f| is(f, "1371", "bpu")).expect("BPU actual");
     assert_eq!((target["value"].as_i64(), actual["value"].as_i64()), (Some(73_987), Some(55_086)));
     assert_eq!(actual["location"][0]["name"], "Padang");
-    let p2024 = yearly["period"].as_array().unwrap().iter().find(|p| p["period_start"] == "2024-01-01").expect("2024");
+    let p2024 = yearly["period"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["period_start"] == "2024-01-01")
+        .expect("2024");
     assert!(p2024["target"].as_array().unwrap().is_empty(), "table 1.1 sets no target: {p2024}");
     assert_eq!(p2024["actual"].as_array().unwrap().len(), 19);
     let monthly = indicators.iter().find(|i| i["code"] == "coverage-monthly").expect("the monthly indicator");
     assert_eq!(monthly["period"].as_array().unwrap().len(), 6);
 
-    for req in [app.get(&format!("{RESULTS}?format=csv&region=1371")), app.get(&format!("{RESULTS}?region=1371")).header("Accept", "text/csv")] {
+    for req in [
+        app.get(&format!("{RESULTS}?format=csv&region=1371")),
+        app.get(&format!("{RESULTS}?region=1371")).header("Accept", "text/csv"),
+    ] {
         let res = req.send().await.expect("request");
         assert_eq!(res.status(), 200);
         assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
         let lines = rows(&res.text().await.expect("text"));
         assert_eq!(lines.len(), 9 + 1 + 6, "Padang: table 1.2, its 2024 total, table 1.3");
         let june = lines.iter().find(|l| l["period_start"] == "2024-06-01").expect("June");
-        assert_eq!((june["target"].as_str(), june["actual"].as_str(), june["indicator"].as_str()), ("105491", "32530", "coverage-monthly"));
+        assert_eq!(
+            (june["target"].as_str(), june["actual"].as_str(), june["indicator"].as_str()),
+            ("105491", "32530", "coverage-monthly")
+        );
         assert_eq!((june["baseline_year"].as_str(), june["baseline_value"].as_str()), ("2024", "3707"));
     }
     let bad = app.get(&format!("{RESULTS}?from=2024-13")).send().await.expect("request");
@@ -301,14 +371,27 @@ backend_test!(no_restricted_agreement_and_no_personal_data_in_the_package, |app|
     let restricted = app.create_agreement(&admin, body).await;
     let restricted_id = id(&restricted);
     let commitment = app
-        .create_commitment(&admin, &restricted_id, json!({"title": "Komitmen Zamrud tersembunyi",
-            "responsible_organization_id": world.orgs.dinsos, "scope": "budget"}))
+        .create_commitment(
+            &admin,
+            &restricted_id,
+            json!({"title": "Komitmen Zamrud tersembunyi",
+            "responsible_organization_id": world.orgs.dinsos, "scope": "budget"}),
+        )
         .await;
-    let mut activity = held("coordination_meeting", "Rapat Zamrud tersembunyi", &world.orgs.bpjs, &[&world.orgs.pemkot], "2025-05-02");
+    let mut activity = held(
+        "coordination_meeting",
+        "Rapat Zamrud tersembunyi",
+        &world.orgs.bpjs,
+        &[&world.orgs.pemkot],
+        "2025-05-02",
+    );
     activity["agreement_id"] = json!(restricted_id);
     let activity = app.create_activity(&admin, activity).await;
     let public_activity = app
-        .create_activity(&admin, held("sosialisasi", "Sosialisasi terbuka", &world.orgs.bpjs, &[&world.orgs.pemkot], "2025-05-03"))
+        .create_activity(
+            &admin,
+            held("sosialisasi", "Sosialisasi terbuka", &world.orgs.bpjs, &[&world.orgs.pemkot], "2025-05-03"),
+        )
         .await;
     let outcome = |title: &str, link: (&str, &str)| {
         let mut o = json!({"kind": "enrolment", "title": title, "value": 120, "unit": "people", "segment": "bpu",
@@ -322,12 +405,23 @@ backend_test!(no_restricted_agreement_and_no_personal_data_in_the_package, |app|
         ("Capaian Zamrud komitmen", ("commitment_id", commitment["id"].as_str().unwrap())),
         ("Capaian Zamrud kegiatan", ("activity_id", activity["id"].as_str().unwrap())),
     ] {
-        let created = expect(send(&app, Method::POST, "/api/v1/outcomes", &admin, None, Some(outcome(title, link))).await, 201).await;
+        let created = expect(
+            send(&app, Method::POST, "/api/v1/outcomes", &admin, None, Some(outcome(title, link))).await,
+            201,
+        )
+        .await;
         hidden_outcomes.push(created);
     }
     let shown = expect(
-        send(&app, Method::POST, "/api/v1/outcomes", &admin, None,
-            Some(outcome("Capaian terbuka", ("activity_id", public_activity["id"].as_str().unwrap())))).await,
+        send(
+            &app,
+            Method::POST,
+            "/api/v1/outcomes",
+            &admin,
+            None,
+            Some(outcome("Capaian terbuka", ("activity_id", public_activity["id"].as_str().unwrap()))),
+        )
+        .await,
         201,
     )
     .await;
@@ -361,10 +455,15 @@ backend_test!(no_restricted_agreement_and_no_personal_data_in_the_package, |app|
     }
     assert!(!everything.contains('@'), "the package holds an e-mail address");
     // What may be published is there.
-    for public in [id(&internal), id(&org), id(&public_activity), id(&shown), "Sosialisasi terbuka".to_string()] {
+    for public in
+        [id(&internal), id(&org), id(&public_activity), id(&shown), "Sosialisasi terbuka".to_string()]
+    {
         assert!(everything.contains(public.as_str()), "the package lacks {public:?}");
     }
-    assert!(files["data/agreement_parties.csv"].contains("Wali Kota Padang"), "the signatory's position is kept");
+    assert!(
+        files["data/agreement_parties.csv"].contains("Wali Kota Padang"),
+        "the signatory's position is kept"
+    );
     let dir = tempfile::tempdir().expect("temp dir");
     write_out(&files, dir.path());
     assert_valid(dir.path());
@@ -395,8 +494,15 @@ backend_test!(every_caller_gets_the_same_package_until_a_write, |app| async move
     assert_eq!(res.status(), 304);
 
     // A write: a new package, with the new organization.
-    let res = send(&app, Method::POST, "/api/v1/organizations", &admin, None,
-        Some(json!({"name": "Serikat Pekerja Baru", "short_name": "SP-BARU", "kind": "labour_union"}))).await;
+    let res = send(
+        &app,
+        Method::POST,
+        "/api/v1/organizations",
+        &admin,
+        None,
+        Some(json!({"name": "Serikat Pekerja Baru", "short_name": "SP-BARU", "kind": "labour_union"})),
+    )
+    .await;
     let created = expect(res, 201).await;
     let (after, new_tag) = package(&app, None).await;
     assert_ne!(new_tag, etag);
