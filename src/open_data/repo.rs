@@ -1,6 +1,8 @@
 //! The open-data queries: what the package holds, page by page in key order (so that memory stays flat
 //! however large the data), and never a restricted agreement or anything under it.
 
+use std::collections::HashSet;
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
@@ -241,24 +243,59 @@ pub type ActivityRow = (
     Option<i32>,
 );
 
-/// The restricted agreements, as a subquery.
-fn restricted() -> diesel::dsl::Select<
-    diesel::dsl::Filter<agreements::table, diesel::dsl::Eq<agreements::confidentiality, Confidentiality>>,
-    diesel::dsl::Nullable<agreements::id>,
-> {
-    agreements::table
-        .filter(agreements::confidentiality.eq(Confidentiality::Restricted))
-        .select(agreements::id.nullable())
+/// The restricted agreements, the commitments and the activities under them, and so the outcomes linked
+/// to any of these, never appear. Restricted agreements are few, and so are these sets: they are read
+/// once, and the large tables are read whole, page by page, and filtered against them.
+#[derive(Debug, Default)]
+pub struct Hidden {
+    pub agreements: HashSet<Id>,
+    pub commitments: HashSet<Id>,
+    pub activities: HashSet<Id>,
 }
 
-/// Activities under no agreement or under one that is not restricted.
+impl Hidden {
+    pub fn load(conn: &mut DbConnection) -> Result<Hidden, AppError> {
+        let agreements: Vec<Id> = agreements::table
+            .filter(agreements::confidentiality.eq(Confidentiality::Restricted))
+            .select(agreements::id)
+            .load(conn)?;
+        let mut hidden = Hidden { agreements: agreements.iter().copied().collect(), ..Hidden::default() };
+        for chunk in agreements.chunks(1000) {
+            hidden.commitments.extend(
+                commitments::table
+                    .filter(commitments::agreement_id.eq_any(chunk))
+                    .select(commitments::id)
+                    .load::<Id>(conn)?,
+            );
+            hidden.activities.extend(
+                activities::table
+                    .filter(activities::agreement_id.eq_any(chunk))
+                    .select(activities::id)
+                    .load::<Id>(conn)?,
+            );
+        }
+        Ok(hidden)
+    }
+
+    pub fn agreement(&self, id: &Option<Id>) -> bool {
+        id.is_some_and(|id| self.agreements.contains(&id))
+    }
+
+    /// An outcome linked to a hidden agreement, commitment or activity.
+    pub fn outcome(&self, row: &OutcomeRow) -> bool {
+        self.agreement(&row.9)
+            || row.10.is_some_and(|id| self.activities.contains(&id))
+            || row.11.is_some_and(|id| self.commitments.contains(&id))
+    }
+}
+
+/// Every activity (the caller leaves out those under restricted agreements, see [`Hidden`]).
 pub fn activities(
     conn: &mut DbConnection,
     after: Option<Id>,
     limit: i64,
 ) -> Result<Vec<ActivityRow>, AppError> {
     let mut query = activities::table
-        .filter(activities::agreement_id.is_null().or(activities::agreement_id.ne_all(restricted())))
         .select((
             activities::id,
             activities::kind,
@@ -280,12 +317,13 @@ pub fn activities(
     Ok(query.order(activities::id.asc()).limit(limit).load(conn)?)
 }
 
-/// The ids of the activities [`activities`] answers, after `after`.
-pub fn activity_ids(conn: &mut DbConnection, after: Option<Id>, limit: i64) -> Result<Vec<Id>, AppError> {
-    let mut query = activities::table
-        .filter(activities::agreement_id.is_null().or(activities::agreement_id.ne_all(restricted())))
-        .select(activities::id)
-        .into_boxed();
+/// Every activity's id and agreement, after `after`.
+pub fn activity_keys(
+    conn: &mut DbConnection,
+    after: Option<Id>,
+    limit: i64,
+) -> Result<Vec<(Id, Option<Id>)>, AppError> {
+    let mut query = activities::table.select((activities::id, activities::agreement_id)).into_boxed();
     if let Some(after) = after {
         query = query.filter(activities::id.gt(after));
     }
@@ -324,18 +362,9 @@ pub type OutcomeRow = (
     Option<String>,
 );
 
-/// Outcomes linked to no restricted agreement, nor to a commitment or activity under one.
+/// Every outcome (the caller leaves out those [`Hidden::outcome`] names).
 pub fn outcomes(conn: &mut DbConnection, after: Option<Id>, limit: i64) -> Result<Vec<OutcomeRow>, AppError> {
-    let restricted_commitments = commitments::table
-        .filter(commitments::agreement_id.nullable().eq_any(restricted()))
-        .select(commitments::id.nullable());
-    let restricted_activities = activities::table
-        .filter(activities::agreement_id.eq_any(restricted()))
-        .select(activities::id.nullable());
     let mut query = outcomes::table
-        .filter(outcomes::agreement_id.is_null().or(outcomes::agreement_id.ne_all(restricted())))
-        .filter(outcomes::commitment_id.is_null().or(outcomes::commitment_id.ne_all(restricted_commitments)))
-        .filter(outcomes::activity_id.is_null().or(outcomes::activity_id.ne_all(restricted_activities)))
         .select((
             outcomes::id,
             outcomes::kind,

@@ -198,6 +198,7 @@ pub fn write_package(
             .ok_or_else(|| AppError::internal(format!("no resource {name}")))
     };
     let mut facts = CoverageFacts::default();
+    let hidden = repo::Hidden::load(conn)?;
 
     table(sink, res("regions")?, |csv| {
         for (code, name, kind, parent) in repo::regions(conn)? {
@@ -380,6 +381,9 @@ pub fn write_package(
                     reached,
                 ) in page
                 {
+                    if hidden.agreement(&agreement) {
+                        continue;
+                    }
                     row(
                         csv,
                         [
@@ -405,9 +409,14 @@ pub fn write_package(
     table(sink, res("activity_participants")?, |csv| {
         pages(
             conn,
-            |c, after| repo::activity_ids(c, after, PAGE),
-            |id| *id,
-            |c, ids| {
+            |c, after| repo::activity_keys(c, after, PAGE),
+            |key| key.0,
+            |c, keys| {
+                let ids: Vec<Id> = keys
+                    .into_iter()
+                    .filter(|(_, agreement)| !hidden.agreement(agreement))
+                    .map(|(id, _)| id)
+                    .collect();
                 for (activity, org, attendees) in repo::participants(c, &ids)? {
                     row(csv, [activity.to_string(), org.to_string(), opt(&attendees)])?;
                 }
@@ -436,7 +445,7 @@ pub fn write_package(
                     commitment,
                     regulation,
                     evidence,
-                ) in page
+                ) in page.into_iter().filter(|r| !hidden.outcome(r))
                 {
                     row(
                         csv,
