@@ -109,6 +109,7 @@ use utoipa::{Modify, OpenApi};
         crate::audit::model::SortOrder,
         crate::regions::model::RegionKind,
         crate::reports::collaboration::Section,
+        crate::open_data::model::ResultsFormat,
     )),
     modifiers(&BearerAuth),
     tags(

@@ -75,7 +75,8 @@ pub async fn datapackage(req: HttpRequest, state: web::Data<AppState>) -> Result
 #[utoipa::path(get, path = "/api/v1/open-data/coverage-results", tag = "open-data",
     params(ResultsQuery),
     responses(
-        (status = 200, content((CoverageResults = "application/json"), (String = "text/csv"))),
+        (status = 200, description = "The results framework (JSON), or its lines (CSV)",
+            content((CoverageResults = "application/json"), (String = "text/csv"))),
         (status = 422, description = "A bad period or segment", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn coverage_results(
