@@ -16,6 +16,7 @@ pub mod documents;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod open_data;
 pub mod openapi;
 pub mod organizations;
 pub mod outcomes;

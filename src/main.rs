@@ -1,4 +1,4 @@
-//! The `sinergi` command line: serve, migrate, user, audit, openapi.
+//! The `sinergi` command line: serve, migrate, seed, user, audit, export, openapi.
 
 use std::net::TcpListener;
 use std::process::ExitCode;
@@ -64,6 +64,22 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Open data.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ExportCommand {
+    /// Write the open-data Frictionless Data Package (datapackage.json and data/*.csv) into a directory:
+    /// the same package as GET /api/v1/open-data/datapackage.zip, read in one snapshot of the database.
+    Datapackage {
+        /// The directory to write into (created when missing; files of the same names are replaced).
+        #[arg(long)]
+        out: std::path::PathBuf,
     },
 }
 
@@ -298,6 +314,22 @@ fn run(command: Command, mut settings: Settings) -> Result<ExitCode, String> {
             let result = audit::verify(&mut conn, &verifier).map_err(|e| e.to_string())?;
             println!("{}", serde_json::to_string_pretty(&result).unwrap_or_default());
             Ok(if result.valid { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Export { command: ExportCommand::Datapackage { out } } => {
+            let db = sinergi::db::Database::new(&settings.database_url, 1, settings.db_checkout_timeout)
+                .map_err(|e| e.to_string())?;
+            db.migrate().map_err(|e| e.to_string())?;
+            let mut conn = db.get().map_err(|e| e.to_string())?;
+            let started = std::time::Instant::now();
+            let zones = Zones::of(&settings);
+            sinergi::open_data::service::export_to_dir(&mut conn, &out, Clock::System.today(), zones)
+                .map_err(describe)?;
+            println!(
+                "open-data package written to {} in {:.1} s",
+                out.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Openapi | Command::Audit { command: AuditCommand::Witness { .. } } => Ok(ExitCode::SUCCESS),
     }

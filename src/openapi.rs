@@ -112,6 +112,8 @@ use utoipa::{Modify, OpenApi};
         crate::reports::routes::coverage_chart,
         crate::reports::routes::collaboration_report,
         crate::reports::routes::follow_ups_report,
+        crate::open_data::routes::datapackage,
+        crate::open_data::routes::coverage_results,
     ),
     // Enumerations used only in query parameters: nothing else puts them among the components.
     components(schemas(
@@ -120,6 +122,7 @@ use utoipa::{Modify, OpenApi};
         crate::audit::model::SortOrder,
         crate::regions::model::RegionKind,
         crate::reports::collaboration::Section,
+        crate::open_data::model::ResultsFormat,
     )),
     modifiers(&BearerAuth),
     tags(
@@ -134,6 +137,7 @@ use utoipa::{Modify, OpenApi};
         (name = "documents", description = "Files attached to agreements, amendments, activities, progress reports and outcomes: upload, list, download, delete"),
         (name = "coverage", description = "Participation targets and realisation per region, segment and period"),
         (name = "reports", description = "Agreements, coverage, collaboration and follow-up reports (JSON or CSV)"),
+        (name = "open-data", description = "Open data for anyone, without a token: the Frictionless Data Package and coverage as an IATI-shaped results framework"),
         (name = "users", description = "User accounts (administrators manage them, auditors read them)"),
         (name = "regulations", description = "Legal instruments: UU, PP, Perpres, Permen, Pergub, Perwako, Perbup"),
         (name = "contacts", description = "The people of each organization"),

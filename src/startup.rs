@@ -105,6 +105,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
     crate::documents::configure(cfg);
     crate::coverage::configure(cfg);
     crate::reports::configure(cfg);
+    crate::open_data::configure(cfg);
     crate::users::configure(cfg);
     organizations::configure(cfg);
     contacts::configure(cfg);

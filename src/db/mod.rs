@@ -311,3 +311,31 @@ pub fn serialize(conn: &mut DbConnection, what: Serialize) -> Result<(), diesel:
     }
     Ok(())
 }
+
+/// Runs `f` in one read-only snapshot of the database, so that several queries see the same data: a
+/// `REPEATABLE READ READ ONLY` transaction on PostgreSQL; a deferred transaction on SQLite, whose snapshot
+/// is taken at its first read (WAL readers never wait for the writer). Always rolled back: it writes
+/// nothing.
+pub fn read_snapshot<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN DEFERRED")?,
+        DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(
+            c,
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        )?,
+    }
+    let result = f(conn);
+    let end = match conn {
+        DbConnection::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
+        DbConnection::Postgres(c) => AnsiTransactionManager::rollback_transaction(c),
+    };
+    match (result, end) {
+        (Ok(value), Ok(())) => Ok(value),
+        (Ok(_), Err(e)) => Err(e.into()),
+        (Err(e), _) => Err(e),
+    }
+}

@@ -8,7 +8,7 @@ use crate::helpers::{ADMIN_PASSWORD, TestApp};
 use crate::support_server::{self, ServerProcess};
 
 /// Table 1.1: active coverage 2024 per regency and city (region code, figure).
-const TABLE_1_1: [(&str, i64); 19] = [
+pub const TABLE_1_1: [(&str, i64); 19] = [
     ("1307", 43_960),
     ("1311", 33_640),
     ("1301", 86_826),
@@ -31,7 +31,7 @@ const TABLE_1_1: [(&str, i64); 19] = [
 ];
 
 /// Table 1.2: Padang (segment, year, target, realisation, achievement %, zone).
-const TABLE_1_2: [(&str, &str, i64, i64, f64, &str); 9] = [
+pub const TABLE_1_2: [(&str, &str, i64, i64, f64, &str); 9] = [
     ("pu", "2021", 108_179, 91_769, 84.8, "yellow"),
     ("pu", "2022", 128_042, 110_342, 86.2, "yellow"),
     ("pu", "2023", 143_752, 125_944, 87.6, "yellow"),
@@ -44,7 +44,7 @@ const TABLE_1_2: [(&str, &str, i64, i64, f64, &str); 9] = [
 ];
 
 /// Table 1.3: Padang 2024, cumulative monthly totals (month, target, realisation, achievement %, zone).
-const TABLE_1_3: [(&str, i64, i64, f64, &str); 6] = [
+pub const TABLE_1_3: [(&str, i64, i64, f64, &str); 6] = [
     ("2024-01", 17_582, 3_707, 21.1, "red"),
     ("2024-02", 35_164, 8_438, 24.0, "red"),
     ("2024-03", 52_745, 15_006, 28.5, "red"),
