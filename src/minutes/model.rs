@@ -67,16 +67,6 @@ pub struct Attendee {
     pub created_by: Option<Id>,
 }
 
-impl Record for Attendee {
-    fn location(&self) -> String {
-        format!("/api/v1/activities/{}/attendees/{}", self.activity_id, self.id)
-    }
-
-    fn version(&self) -> i32 {
-        1
-    }
-}
-
 /// The body of `POST /activities/{id}/attendees`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]

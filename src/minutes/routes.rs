@@ -45,7 +45,7 @@ pub async fn list_attendees(
 #[utoipa::path(post, path = "/api/v1/activities/{id}/attendees", tag = "activities", request_body = NewAttendee,
     params(("id" = Id, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry")),
     responses(
-        (status = 201, body = Attendee, headers(("Location" = String), ("ETag" = String))),
+        (status = 201, body = Attendee, headers(("Location" = String))),
         (status = 409, description = "The minutes are final", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (all listed): an organization not involved in the activity, a contact of another organization", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
@@ -59,7 +59,8 @@ pub async fn add_attendee(
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
     let add = move |conn: &mut _, user: &_, now, input| service::add_attendee(conn, user, now, id, input);
-    write::create(&state, user, idem, body, add).await
+    let address = |a: &Attendee| (format!("/api/v1/activities/{}/attendees/{}", a.activity_id, a.id), None);
+    write::append(&state, user, idem, body, address, add).await
 }
 
 /// Remove an attendee listed by mistake (409 once the minutes are final).
