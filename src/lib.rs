@@ -16,6 +16,7 @@ pub mod documents;
 pub mod error;
 pub mod health;
 pub mod http;
+pub mod minutes;
 pub mod open_data;
 pub mod openapi;
 pub mod organizations;

@@ -101,6 +101,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
     regions::configure(cfg);
     agreements::configure(cfg);
     crate::activities::configure(cfg);
+    crate::minutes::configure(cfg);
     crate::outcomes::configure(cfg);
     crate::documents::configure(cfg);
     crate::coverage::configure(cfg);

@@ -237,8 +237,16 @@ pub fn update(
         check_transition(current.row.status, to)?;
     }
     let fields = checked(conn, user, input, now, &mut seen)?;
-    if fields == current.fields() {
+    let before = current.fields();
+    if fields == before {
         return Ok(current.view());
+    }
+    // Final minutes, decisions and attendance change only by a correction.
+    let record_changed = fields.minutes != before.minutes
+        || fields.decisions != before.decisions
+        || fields.participants != before.participants;
+    if record_changed && crate::minutes::service::is_final(conn, id)? {
+        return Err(crate::minutes::service::final_conflict());
     }
     let version = current.row.version;
     let row = fields.row(id, version + 1, current.row.created_at, from_utc(now), current.row.created_by);

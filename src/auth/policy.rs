@@ -29,6 +29,8 @@ pub enum Action<'a> {
     ReportCommitment { parties: &'a [Id], responsible: Id },
     /// Log or edit an activity (or its action items) that these organizations organise or take part in.
     LogActivity { involved: &'a [Id] },
+    /// Finalise the minutes of an activity this organization organises, or append a correction to them.
+    FinaliseMinutes { organizer: Id },
     /// Record an outcome credited to this organization.
     RecordOutcome { credited: Id },
     /// Record coverage targets and realisation.
@@ -101,6 +103,11 @@ fn decide(role: Role, user: &dyn Membership, action: Action<'_>) -> bool {
         Action::LogActivity { involved } => match role {
             Admin => true,
             BpjsStaff | OpdStaff | PartnerStaff => user.acts_for_any(involved),
+            Auditor => false,
+        },
+        Action::FinaliseMinutes { organizer } => match role {
+            Admin => true,
+            BpjsStaff | OpdStaff | PartnerStaff => user.acts_for_any(&[organizer]),
             Auditor => false,
         },
         Action::RecordOutcome { credited } => match role {

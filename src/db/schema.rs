@@ -406,7 +406,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     outcomes,
     coverage,
     documents,
-    document_chunks
+    document_chunks,
+    activity_attendees,
+    activity_minutes_finals,
+    activity_minutes_corrections
 );
 
 diesel::table! {
@@ -537,3 +540,47 @@ diesel::joinable!(activity_decisions -> activities (activity_id));
 diesel::joinable!(activity_cgr_components -> activities (activity_id));
 diesel::joinable!(action_items -> activities (activity_id));
 diesel::joinable!(coverage -> regions (region_code));
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    activity_attendees (id) {
+        id -> Uuid,
+        activity_id -> Uuid,
+        name -> Text,
+        position -> Nullable<Text>,
+        organization_id -> Uuid,
+        contact_id -> Nullable<Uuid>,
+        created_at -> Timestamp,
+        created_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    activity_minutes_finals (activity_id) {
+        activity_id -> Uuid,
+        finalised_at -> Timestamp,
+        finalised_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    activity_minutes_corrections (id) {
+        id -> Uuid,
+        activity_id -> Uuid,
+        what -> Text,
+        why -> Text,
+        created_at -> Timestamp,
+        created_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::joinable!(activity_attendees -> activities (activity_id));
+diesel::joinable!(activity_minutes_corrections -> activities (activity_id));

@@ -5,8 +5,8 @@ use diesel::prelude::*;
 
 use super::model::{Organization, OrganizationFields, OrganizationFilter};
 use crate::db::schema::{
-    action_items, activities, activity_participants, agreement_parties, commitments, contacts, organizations,
-    outcomes, users,
+    action_items, activities, activity_attendees, activity_participants, agreement_parties, commitments,
+    contacts, organizations, outcomes, users,
 };
 use crate::db::{DbConnection, Id};
 use crate::error::AppError;
@@ -24,6 +24,9 @@ pub const REFERENCES: &[Reference] = &[
     }),
     Reference::new("user accounts", "akun pengguna", |conn, id| {
         users::table.filter(users::organization_id.eq(id)).count().get_result(conn)
+    }),
+    Reference::new("activity attendees", "peserta hadir kegiatan", |conn, id| {
+        activity_attendees::table.filter(activity_attendees::organization_id.eq(id)).count().get_result(conn)
     }),
     Reference::new("agreement parties", "pihak perjanjian", |conn, id| {
         agreement_parties::table.filter(agreement_parties::organization_id.eq(id)).count().get_result(conn)

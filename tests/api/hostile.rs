@@ -43,6 +43,9 @@ const NO_JSON_BODY: &[(&str, &str)] = &[
     ("POST", "/api/v1/activities/{id}/documents"),
     ("POST", "/api/v1/outcomes/{id}/documents"),
     ("DELETE", "/api/v1/documents/{id}"),
+    // Removing an attendee and finalising minutes send none.
+    ("DELETE", "/api/v1/activities/{id}/attendees/{attendee_id}"),
+    ("POST", "/api/v1/activities/{id}/minutes/finalise"),
 ];
 
 /// Fails unless `routes` has one row for every write operation of the OpenAPI document that takes a
@@ -78,6 +81,8 @@ struct Fixture {
     commitment: String,
     activity: String,
     item: String,
+    /// A held activity whose minutes are final (corrections need one).
+    finalised: String,
     outcome: String,
     user: String,
 }
@@ -98,13 +103,29 @@ impl Fixture {
         let item = json!({"description": "Kirim data", "owner_organization_id": o.dinsos});
         let path = format!("/api/v1/activities/{activity}/action-items");
         let item = id(&expect(send(app, Method::POST, &path, &admin, None, Some(item)).await, 201).await);
+        let meeting = held("coordination_meeting", "Rakor final", &o.pemkot, &[&o.bpjs], "2025-06-02");
+        let finalised = id(&app.create_activity(&admin, meeting).await);
+        let path = format!("/api/v1/activities/{finalised}/minutes/finalise");
+        expect(send(app, Method::POST, &path, &admin, None, None).await, 200).await;
         let outcome = id(&expect(
             send(app, Method::POST, "/api/v1/outcomes", &admin, None, Some(outcome_body(&o.bpjs))).await,
             201,
         )
         .await);
         let user = app.create_user(&admin, "rina", "opd_staff", Some(&o.dinsos)).await;
-        Fixture { contact, regulation, draft, active, commitment, activity, item, outcome, user, w }
+        Fixture {
+            contact,
+            regulation,
+            draft,
+            active,
+            commitment,
+            activity,
+            item,
+            finalised,
+            outcome,
+            user,
+            w,
+        }
     }
 
     /// Every route that takes a JSON body, with a body it accepts.
@@ -160,6 +181,16 @@ impl Fixture {
                 json!({"description": "Rekap", "owner_organization_id": o.bpjs}),
             ),
             (Method::PATCH, v1(&format!("action-items/{}", self.item)), json!({"status": "done"})),
+            (
+                Method::POST,
+                v1(&format!("activities/{}/attendees", self.activity)),
+                json!({"name": "Siti", "position": "Kabid", "organization_id": o.bpjs}),
+            ),
+            (
+                Method::POST,
+                v1(&format!("activities/{}/minutes/corrections", self.finalised)),
+                json!({"what": "Keputusan 1 diralat", "why": "Salah ketik"}),
+            ),
             (Method::POST, v1("outcomes"), outcome_body(&o.bpjs)),
             (Method::PATCH, v1(&format!("outcomes/{}", self.outcome)), json!({"value": 5})),
             (
@@ -291,7 +322,7 @@ backend_test!(bodies_too_big_too_deep_or_not_utf8_are_refused_on_every_json_rout
 backend_test!(strings_over_each_fields_limit_are_422_naming_the_field, fixed, |app| async move {
     use sinergi::agreements::model::checks;
     use sinergi::http::validate::{MAX_EMAIL, MAX_URL};
-    use sinergi::{activities, contacts, coverage, organizations as orgs, outcomes, regulations};
+    use sinergi::{activities, contacts, coverage, minutes, organizations as orgs, outcomes, regulations};
     let f = Fixture::new(&app).await;
     let routes = f.json_routes();
     let route = |path_end: &str, method: Method| find_route(&routes, path_end, method);
@@ -333,6 +364,10 @@ backend_test!(strings_over_each_fields_limit_are_422_naming_the_field, fixed, |a
         (route("/activities", Method::POST), "/audience", "audience", activities::model::MAX_AUDIENCE),
         (route("/activities", Method::POST), "/minutes", "minutes", activities::model::MAX_MINUTES),
         (route("/activities", Method::POST), "/decisions/0", "decisions[0]", activities::model::MAX_DECISION),
+        (route("/attendees", Method::POST), "/name", "name", minutes::model::MAX_NAME),
+        (route("/attendees", Method::POST), "/position", "position", minutes::model::MAX_POSITION),
+        (route("/corrections", Method::POST), "/what", "what", minutes::model::MAX_WHAT),
+        (route("/corrections", Method::POST), "/why", "why", minutes::model::MAX_WHY),
         (
             route("/action-items", Method::POST),
             "/description",
@@ -593,6 +628,8 @@ backend_test!(
             (route("/activities", post.clone()), "/ends_at", json!("99999-01-01T00:00:00Z"), "ends_at"),
             (route("/action-items", post.clone()), "/status", json!("maybe"), "status"),
             (route("/action-items", post.clone()), "/due_on", json!("0000-00-00"), "due_on"),
+            (route("/attendees", post.clone()), "/contact_id", json!("Budi"), "contact_id"),
+            (route("/attendees", post.clone()), "/organization_id", json!(42), "organization_id"),
             (route("/outcomes", post.clone()), "/unit", json!("kilograms"), "unit"),
             (route("/outcomes", post.clone()), "/segment", json!("everyone"), "segment"),
             (route("/outcomes", post.clone()), "/period_start", json!("0000-01-01"), "period_start"),
@@ -621,6 +658,8 @@ backend_test!(
             "agreements/NK%2F1/activate",
             "commitments/1e3/updates",
             "activities/null/action-items",
+            "activities/null/attendees",
+            "activities/1/minutes/finalise",
             "action-items/00000000000000000000000000000000000",
             "outcomes/%00",
             "users/admin",

@@ -36,6 +36,7 @@ mod foundation;
 mod gate;
 mod hostile;
 mod messages;
+mod minutes;
 mod open_data;
 mod organizations;
 mod outage;

@@ -67,6 +67,10 @@ enum Route {
     UploadActivityDocument,
     UploadOutcomeDocument,
     DeleteDocument,
+    AddAttendee,
+    RemoveAttendee,
+    FinaliseMinutes,
+    CorrectMinutes,
 }
 
 /// docs/roles.md as data: per route, who may act on a record of their own organization, and who on one
@@ -122,6 +126,12 @@ const TABLE: &[(Route, &str, &str)] = &[
     (Route::UploadActivityDocument, "YYYYN", "YNNNN"),
     (Route::UploadOutcomeDocument, "YYYYN", "YYNNN"),
     (Route::DeleteDocument, "YYYYN", "YNNNN"),
+    // attendance: whoever may edit the activity; finalising and correcting minutes: the organizer's
+    // staff (organizations above it included) and administrators
+    (Route::AddAttendee, "YYYYN", "YNNNN"),
+    (Route::RemoveAttendee, "YYYYN", "YNNNN"),
+    (Route::FinaliseMinutes, "YYYYN", "YNNNN"),
+    (Route::CorrectMinutes, "YYYYN", "YNNNN"),
 ];
 
 /// Write operations of the OpenAPI document the matrix leaves out: the caller's own session, which every
@@ -174,6 +184,10 @@ impl Route {
             UploadActivityDocument => ("POST", "/api/v1/activities/{id}/documents"),
             UploadOutcomeDocument => ("POST", "/api/v1/outcomes/{id}/documents"),
             DeleteDocument => ("DELETE", "/api/v1/documents/{id}"),
+            AddAttendee => ("POST", "/api/v1/activities/{id}/attendees"),
+            RemoveAttendee => ("DELETE", "/api/v1/activities/{id}/attendees/{attendee_id}"),
+            FinaliseMinutes => ("POST", "/api/v1/activities/{id}/minutes/finalise"),
+            CorrectMinutes => ("POST", "/api/v1/activities/{id}/minutes/corrections"),
         }
     }
 
@@ -196,9 +210,11 @@ impl Route {
             | UploadAmendmentDocument
             | UploadCommitmentUpdateDocument
             | UploadActivityDocument
-            | UploadOutcomeDocument => 201,
+            | UploadOutcomeDocument
+            | AddAttendee
+            | CorrectMinutes => 201,
             DeleteOrganization | DeleteContact | DeleteRegulation | DeleteAgreement | DeleteActivity
-            | DeleteOutcome | DeleteDocument => 204,
+            | DeleteOutcome | DeleteDocument | RemoveAttendee => 204,
             _ => 200,
         }
     }
@@ -512,6 +528,27 @@ async fn prepare(app: &TestApp, m: &Matrix, route: Route, role: Role, own: bool)
             let path = format!("/api/v1/outcomes/{}", id(&post("/api/v1/outcomes".into(), outcome_body).await));
             Case::new(Method::POST, format!("{path}/documents")).file().watching(path)
         }
+        AddAttendee | RemoveAttendee => {
+            let activity = id(&post("/api/v1/activities".into(), meeting).await);
+            let list = format!("/api/v1/activities/{activity}/attendees");
+            let attendee = json!({"name": "Siti Rahmawati", "position": "Kepala Bidang", "organization_id": owner});
+            if matches!(route, AddAttendee) {
+                return Case::new(Method::POST, list.clone()).body(attendee).watching(list);
+            }
+            let attendee = post(list.clone(), attendee).await;
+            Case::new(Method::DELETE, format!("{list}/{}", id(&attendee))).watching(list)
+        }
+        FinaliseMinutes | CorrectMinutes => {
+            let activity = id(&post("/api/v1/activities".into(), meeting).await);
+            let minutes = format!("/api/v1/activities/{activity}/minutes");
+            if matches!(route, FinaliseMinutes) {
+                return Case::new(Method::POST, format!("{minutes}/finalise")).watching(minutes);
+            }
+            expect(send(app, Method::POST, &format!("{minutes}/finalise"), admin, None, None).await, 200).await;
+            Case::new(Method::POST, format!("{minutes}/corrections"))
+                .body(json!({"what": "Keputusan 1 diralat", "why": "Salah ketik"}))
+                .watching(minutes)
+        }
     }
 }
 
@@ -582,8 +619,8 @@ backend_test!(every_role_on_every_write_route_gets_what_spec_section_4_says, fix
         wrong.len(),
         wrong.join("\n")
     );
-    // 36 routes, 29 of them with an own and an other record; 5 roles.
-    assert_eq!(cases, (29 * 2 + 7) * 5);
+    // 40 routes, 33 of them with an own and an other record; 5 roles.
+    assert_eq!(cases, (33 * 2 + 7) * 5);
 });
 
 backend_test!(records_the_user_may_not_see_are_404_whether_they_exist_or_not, fixed, |app| async move {

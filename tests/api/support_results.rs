@@ -35,7 +35,7 @@ impl TestApp {
     }
 }
 
-const WRITTEN_TABLES: [&str; 17] = [
+const WRITTEN_TABLES: [&str; 20] = [
     "organizations",
     "contacts",
     "regulations",
@@ -53,6 +53,9 @@ const WRITTEN_TABLES: [&str; 17] = [
     "audit_events",
     "documents",
     "document_chunks",
+    "activity_attendees",
+    "activity_minutes_finals",
+    "activity_minutes_corrections",
 ];
 
 fn count_rows(conn: &mut sinergi::db::DbConnection, table: &str) -> i64 {

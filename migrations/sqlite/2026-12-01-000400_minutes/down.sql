@@ -1,0 +1,3 @@
+DROP TABLE activity_minutes_corrections;
+DROP TABLE activity_minutes_finals;
+DROP TABLE activity_attendees;

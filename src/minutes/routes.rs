@@ -1,0 +1,137 @@
+//! `/activities/{id}/attendees`, `/activities/{id}/attendees/{attendee_id}`, `/activities/{id}/minutes`,
+//! `/activities/{id}/minutes/finalise` and `/activities/{id}/minutes/corrections`: thin handlers over
+//! [`super::service`].
+
+use actix_web::{HttpResponse, web};
+
+use super::model::{Attendee, Correction, Minutes, NewAttendee, NewCorrection};
+use super::service;
+use crate::auth::{Action, AuthUser, policy};
+use crate::db::Id;
+use crate::error::AppError;
+use crate::http::{Endpoint, Idempotency, Json, with_etag, write};
+use crate::state::AppState;
+
+crate::gate!(Action::LogActivity { involved: &[] } => NewAttendee);
+crate::gate!(Action::FinaliseMinutes { organizer: Id::NIL } => NewCorrection);
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(Endpoint::new("/activities/{id}/attendees").get(list_attendees).post(add_attendee))
+        .service(Endpoint::new("/activities/{id}/attendees/{attendee_id}").delete(remove_attendee))
+        .service(Endpoint::new("/activities/{id}/minutes").get(get_minutes))
+        .service(Endpoint::new("/activities/{id}/minutes/finalise").post(finalise_minutes))
+        .service(Endpoint::new("/activities/{id}/minutes/corrections").post(correct_minutes));
+}
+
+/// The activity's attendees (its daftar hadir), in the order they were listed.
+#[utoipa::path(get, path = "/api/v1/activities/{id}/attendees", tag = "activities",
+    params(("id" = Id, Path)),
+    responses((status = 200, body = Vec<Attendee>)),
+    security(("bearer" = [])))]
+pub async fn list_attendees(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<Id>,
+) -> Result<HttpResponse, AppError> {
+    policy::authorize(&user, Action::Read)?;
+    let id = id.into_inner();
+    let list = state.db.run(move |conn| service::list_attendees(conn, &user, id)).await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+/// List a person who attended: name, position, the organization they came for (the organizer or a
+/// participant) and optionally the contact they are. Whoever may edit the activity; 409 once its
+/// minutes are final.
+#[utoipa::path(post, path = "/api/v1/activities/{id}/attendees", tag = "activities", request_body = NewAttendee,
+    params(("id" = Id, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry")),
+    responses(
+        (status = 201, body = Attendee, headers(("Location" = String))),
+        (status = 409, description = "The minutes are final", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (all listed): an organization not involved in the activity, a contact of another organization", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn add_attendee(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<Id>,
+    idem: Idempotency,
+    body: Json<NewAttendee>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let add = move |conn: &mut _, user: &_, now, input| service::add_attendee(conn, user, now, id, input);
+    let address = |a: &Attendee| (format!("/api/v1/activities/{}/attendees/{}", a.activity_id, a.id), None);
+    write::append(&state, user, idem, body, address, add).await
+}
+
+/// Remove an attendee listed by mistake (409 once the minutes are final).
+#[utoipa::path(delete, path = "/api/v1/activities/{id}/attendees/{attendee_id}", tag = "activities",
+    params(("id" = Id, Path), ("attendee_id" = Id, Path)),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 409, description = "The minutes are final", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn remove_attendee(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    path: web::Path<(Id, Id)>,
+) -> Result<HttpResponse, AppError> {
+    let (id, attendee) = path.into_inner();
+    write::delete(&state, move |conn, now| service::remove_attendee(conn, &user, now, id, attendee)).await
+}
+
+/// The state of the activity's minutes (draft or final) and the corrections appended since.
+#[utoipa::path(get, path = "/api/v1/activities/{id}/minutes", tag = "activities",
+    params(("id" = Id, Path)),
+    responses((status = 200, body = Minutes, headers(("ETag" = String)))),
+    security(("bearer" = [])))]
+pub async fn get_minutes(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<Id>,
+) -> Result<HttpResponse, AppError> {
+    policy::authorize(&user, Action::Read)?;
+    let id = id.into_inner();
+    let minutes = state.db.run(move |conn| service::get_minutes(conn, &user, id)).await?;
+    Ok(with_etag(HttpResponse::Ok(), minutes.version, &minutes))
+}
+
+/// Make the minutes, decisions and attendance of a held activity final. Staff of the organizing
+/// organization (or one above it) and administrators; 409 when already final or the activity is not held.
+#[utoipa::path(post, path = "/api/v1/activities/{id}/minutes/finalise", tag = "activities",
+    params(("id" = Id, Path)),
+    responses(
+        (status = 200, body = Minutes, headers(("ETag" = String))),
+        (status = 409, description = "Already final, or the activity is not held", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn finalise_minutes(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<Id>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    write::transition(&state, move |conn, now| service::finalise(conn, &user, now, id)).await
+}
+
+/// Append a correction (what and why) to final minutes; who and when are recorded. Staff of the
+/// organizing organization and administrators; 409 while the minutes are a draft.
+#[utoipa::path(post, path = "/api/v1/activities/{id}/minutes/corrections", tag = "activities", request_body = NewCorrection,
+    params(("id" = Id, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry")),
+    responses(
+        (status = 201, body = Correction, headers(("Location" = String))),
+        (status = 409, description = "The minutes are a draft", body = crate::error::Problem, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])))]
+pub async fn correct_minutes(
+    user: AuthUser,
+    state: web::Data<AppState>,
+    id: web::Path<Id>,
+    idem: Idempotency,
+    body: Json<NewCorrection>,
+) -> Result<HttpResponse, AppError> {
+    let id = id.into_inner();
+    let correct = move |conn: &mut _, user: &_, now, input| service::correct(conn, user, now, id, input);
+    let address = move |_: &Correction| (format!("/api/v1/activities/{id}/minutes"), None);
+    write::append(&state, user, idem, body, address, correct).await
+}
