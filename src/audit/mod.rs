@@ -276,7 +276,7 @@ const VERIFY_BATCH: i64 = 5000;
 /// that every event is in the tree or waiting for it, and that the latest checkpoint is signed by
 /// `key` and names the tree's size and recomputed root. Stops at the first fault and names it.
 pub fn verify(conn: &mut DbConnection, key: &NoteVerifier) -> Result<Verification, AppError> {
-    crate::db::snapshot_read(conn, |conn| verify_snapshot(conn, key))
+    crate::db::read_snapshot(conn, |conn| verify_snapshot(conn, key))
 }
 
 fn verify_snapshot(conn: &mut DbConnection, key: &NoteVerifier) -> Result<Verification, AppError> {

@@ -254,41 +254,6 @@ where
     }
 }
 
-/// A long read in pages that must see one state of the database (verifying the audit log): a
-/// read-only repeatable-read transaction on PostgreSQL, with parallel plans off because starting workers
-/// costs more than a keyset page of a few thousand rows saves (it tripled the time of `audit verify`);
-/// a deferred transaction on SQLite, whose readers see one snapshot until it ends.
-pub fn snapshot_read<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
-where
-    F: FnOnce(&mut DbConnection) -> Result<T, E>,
-    E: From<diesel::result::Error>,
-{
-    match conn {
-        DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN DEFERRED")?,
-        DbConnection::Postgres(c) => {
-            AnsiTransactionManager::begin_transaction_sql(
-                c,
-                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-            )?;
-            if let Err(e) = c.batch_execute("SET LOCAL max_parallel_workers_per_gather = 0") {
-                let _ = AnsiTransactionManager::rollback_transaction(c);
-                return Err(e.into());
-            }
-        }
-    }
-    let result = f(conn);
-    // Nothing was written: ending the transaction either way only releases the snapshot.
-    let end = match conn {
-        DbConnection::Sqlite(c) => AnsiTransactionManager::rollback_transaction(c),
-        DbConnection::Postgres(c) => AnsiTransactionManager::rollback_transaction(c),
-    };
-    match (result, end) {
-        (Ok(value), Ok(())) => Ok(value),
-        (Ok(_), Err(e)) => Err(e.into()),
-        (Err(e), _) => Err(e),
-    }
-}
-
 /// Changes that must not run at the same time as each other, even in different processes: two
 /// concurrent moves in the organization tree could make a cycle together, two administrators demoting
 /// each other could leave none.
@@ -312,10 +277,12 @@ pub fn serialize(conn: &mut DbConnection, what: Serialize) -> Result<(), diesel:
     Ok(())
 }
 
-/// Runs `f` in one read-only snapshot of the database, so that several queries see the same data: a
-/// `REPEATABLE READ READ ONLY` transaction on PostgreSQL; a deferred transaction on SQLite, whose snapshot
-/// is taken at its first read (WAL readers never wait for the writer). Always rolled back: it writes
-/// nothing.
+/// Runs `f` in one read-only snapshot of the database, so that several queries see the same data (the
+/// open-data export, `audit verify`): a `REPEATABLE READ READ ONLY` transaction on PostgreSQL, with
+/// parallel plans off because these reads walk keyset pages of a few thousand rows, for which starting
+/// workers costs more than it saves (it tripled the time of `audit verify`); a deferred transaction on
+/// SQLite, whose snapshot is taken at its first read (WAL readers never wait for the writer). Always
+/// rolled back: it writes nothing.
 pub fn read_snapshot<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
@@ -323,10 +290,16 @@ where
 {
     match conn {
         DbConnection::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN DEFERRED")?,
-        DbConnection::Postgres(c) => AnsiTransactionManager::begin_transaction_sql(
-            c,
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-        )?,
+        DbConnection::Postgres(c) => {
+            AnsiTransactionManager::begin_transaction_sql(
+                c,
+                "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+            )?;
+            if let Err(e) = c.batch_execute("SET LOCAL max_parallel_workers_per_gather = 0") {
+                let _ = AnsiTransactionManager::rollback_transaction(c);
+                return Err(e.into());
+            }
+        }
     }
     let result = f(conn);
     let end = match conn {
