@@ -57,6 +57,8 @@ pub struct Settings {
     /// `SINERGI_MAX_UPLOAD_BYTES`: the largest document that may be uploaded (413 above it); default
     /// 25 MiB.
     pub max_upload_bytes: u64,
+    /// `SINERGI_TIME_ZONE`: `WIB` (default), `WITA` or `WIT`, the zone printed records give times in.
+    pub time_zone: crate::pdf::TimeZone,
 }
 
 impl Settings {
@@ -102,6 +104,11 @@ impl Settings {
         };
         let flag = |name: &str| matches!(get(name).as_deref().map(str::trim), Some("1" | "true" | "yes"));
         let demo = flag("SINERGI_DEMO");
+        let time_zone = match get("SINERGI_TIME_ZONE") {
+            None => crate::pdf::TimeZone::default(),
+            Some(v) => crate::pdf::TimeZone::parse(&v)
+                .ok_or_else(|| format!("SINERGI_TIME_ZONE must be WIB, WITA or WIT, not {v:?}"))?,
+        };
         let settings = Settings {
             database_url,
             bind: get("SINERGI_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -130,6 +137,7 @@ impl Settings {
                 .clamp(1, 64) as usize,
             trust_forwarded: flag("SINERGI_TRUST_FORWARDED"),
             max_upload_bytes: number("SINERGI_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)?.max(1),
+            time_zone,
         };
         if settings.audit_origin.contains(char::is_whitespace) || settings.audit_origin.contains('+') {
             return Err("SINERGI_AUDIT_ORIGIN must not contain spaces or '+'".into());

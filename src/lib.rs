@@ -21,6 +21,7 @@ pub mod open_data;
 pub mod openapi;
 pub mod organizations;
 pub mod outcomes;
+pub mod pdf;
 pub mod regions;
 pub mod regulations;
 pub mod reports;

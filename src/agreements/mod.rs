@@ -5,6 +5,7 @@
 pub mod commitments;
 pub mod lifecycle;
 pub mod model;
+pub mod printed_report;
 pub mod repo;
 pub mod report;
 pub mod routes;

@@ -10,6 +10,7 @@ use super::commitments::{
 use super::model::{
     Agreement, AgreementFilter, AgreementPatch, Amendment, NewAgreement, NewAmendment, Termination,
 };
+use super::printed_report;
 use super::repo;
 use super::report::{self, AgreementReport, ReportLine};
 use super::service;
@@ -19,6 +20,7 @@ use crate::db::{DbConnection, Id};
 use crate::error::AppError;
 use crate::http::csv;
 use crate::http::{Endpoint, Idempotency, IfMatch, Json, PageQuery, Query, with_etag, write};
+use crate::pdf::{self, Printing};
 use crate::state::AppState;
 
 crate::gate!(Action::EditAgreement { parties: &[] } => NewAgreement, AgreementPatch, NewAmendment, Termination);
@@ -253,12 +255,15 @@ pub async fn list_amendments(
 }
 
 /// The agreement's report. With `Accept: text/csv`, one line per fact: section, item, value, detail.
+/// With `Accept: application/pdf`, the report to print (A4, in Bahasa Indonesia, under the letterhead
+/// of the caller's organization).
 #[utoipa::path(get, path = "/api/v1/agreements/{id}/report", tag = "agreements",
     params(("id" = Id, Path)),
     responses(
         (status = 200, content(
             (AgreementReport = "application/json"),
             (Vec<ReportLine> = "text/csv"),
+            (Vec<u8> = "application/pdf"),
         )),
     ),
     security(("bearer" = [])))]
@@ -270,6 +275,12 @@ pub async fn agreement_report(
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let (id, today) = (id.into_inner(), state.clock.today());
+    if pdf::wanted(&req) {
+        let printing = Printing { at: state.clock.now(), zone: state.settings.time_zone };
+        let printable = state.db.run(move |conn| printed_report::load(conn, &user, id, today)).await?;
+        let file = pdf::render(move || printed_report::pdf(&printable, printing)).await?;
+        return Ok(pdf::respond(file, &format!("laporan-perjanjian-{id}")));
+    }
     let report = state
         .db
         .run(move |conn| {

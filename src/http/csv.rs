@@ -8,7 +8,6 @@
 //! with the columns taken from the item's OpenAPI schema.
 
 use actix_web::HttpRequest;
-use actix_web::http::header;
 use serde::ser::{self, Impossible, Serialize, SerializeMap, SerializeStruct};
 use serde_json::Value;
 use utoipa::PartialSchema;
@@ -61,31 +60,7 @@ pub fn respond<J: Serialize, R: Serialize + PartialSchema>(
 
 /// Whether the client prefers CSV to JSON (`Accept: text/csv`, possibly among others with q-values).
 pub fn wants_csv(req: &HttpRequest) -> bool {
-    let Some(accept) = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
-        return false;
-    };
-    let mut csv: Option<f32> = None;
-    let mut json: Option<f32> = None;
-    for part in accept.split(',') {
-        let mut pieces = part.trim().split(';');
-        let mime = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
-        let q = pieces
-            .find_map(|p| p.trim().strip_prefix("q=").and_then(|q| q.parse::<f32>().ok()))
-            .unwrap_or(1.0);
-        let slot = match mime.as_str() {
-            "text/csv" => &mut csv,
-            "application/json" | "application/*" | "*/*" => &mut json,
-            _ => continue,
-        };
-        if slot.is_none_or(|old| q > old) {
-            *slot = Some(q);
-        }
-    }
-    match (csv, json) {
-        (Some(c), Some(j)) => c > 0.0 && c >= j,
-        (Some(c), None) => c > 0.0,
-        _ => false,
-    }
+    crate::http::accept::prefers(req, "text/csv")
 }
 
 /// The CSV document for `items`.

@@ -2,6 +2,7 @@
 //! path and query errors as problems, keyset pagination with CSV output, ETags and conditional writes,
 //! idempotent creates, field validation, string enumerations, and the delete-with-references check.
 
+pub mod accept;
 pub mod csv;
 pub mod endpoint;
 pub mod enums;

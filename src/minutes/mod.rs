@@ -3,6 +3,7 @@
 //! that freezes the minutes, decisions and attendance, and the corrections appended once they are final.
 
 pub mod model;
+pub mod print;
 pub mod repo;
 pub mod routes;
 pub mod service;

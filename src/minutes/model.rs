@@ -181,3 +181,18 @@ impl Record for Minutes {
         self.version
     }
 }
+
+/// An activity with everything its printed notulen and daftar hadir show.
+#[derive(Debug, Clone)]
+pub struct MeetingRecord {
+    pub activity: crate::activities::model::Activity,
+    pub organizer: crate::organizations::model::Organization,
+    /// The name of the organization the organizer is under (the letterhead's first line).
+    pub organizer_parent: Option<String>,
+    pub agreement: Option<crate::agreements::model::AgreementRow>,
+    pub attendees: Vec<Attendee>,
+    pub action_items: Vec<crate::activities::action_items::ActionItemRow>,
+    pub minutes: Minutes,
+    /// The full names of who finalised and corrected the minutes.
+    pub people: std::collections::HashMap<Id, String>,
+}

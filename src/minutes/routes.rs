@@ -2,14 +2,15 @@
 //! `/activities/{id}/minutes/finalise` and `/activities/{id}/minutes/corrections`: thin handlers over
 //! [`super::service`].
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::model::{Attendee, Correction, Minutes, NewAttendee, NewCorrection};
-use super::service;
+use super::model::{Attendee, Correction, MeetingRecord, Minutes, NewAttendee, NewCorrection};
+use super::{print, service};
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
 use crate::error::AppError;
 use crate::http::{Endpoint, Idempotency, Json, with_etag, write};
+use crate::pdf::{self, Printing};
 use crate::state::AppState;
 
 crate::gate!(Action::LogActivity { involved: &[] } => NewAttendee);
@@ -23,20 +24,39 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(Endpoint::new("/activities/{id}/minutes/corrections").post(correct_minutes));
 }
 
-/// The activity's attendees (its daftar hadir), in the order they were listed.
+/// The activity's attendees (its daftar hadir), in the order they were listed. With
+/// `Accept: application/pdf`, the daftar hadir to print (A4, one row per attendee with room to sign).
 #[utoipa::path(get, path = "/api/v1/activities/{id}/attendees", tag = "activities",
     params(("id" = Id, Path)),
-    responses((status = 200, body = Vec<Attendee>)),
+    responses((status = 200, content((Vec<Attendee> = "application/json"), (Vec<u8> = "application/pdf")))),
     security(("bearer" = [])))]
 pub async fn list_attendees(
+    req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<Id>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let id = id.into_inner();
+    if pdf::wanted(&req) {
+        return printed(&state, user, id, "daftar-hadir", print::daftar_hadir).await;
+    }
     let list = state.db.run(move |conn| service::list_attendees(conn, &user, id)).await?;
     Ok(HttpResponse::Ok().json(list))
+}
+
+/// The printed record of the activity, made from what one read of the database holds.
+async fn printed(
+    state: &AppState,
+    user: AuthUser,
+    id: Id,
+    name: &'static str,
+    print: fn(&MeetingRecord, Printing) -> Result<Vec<u8>, AppError>,
+) -> Result<HttpResponse, AppError> {
+    let printing = Printing { at: state.clock.now(), zone: state.settings.time_zone };
+    let record = state.db.run(move |conn| service::meeting_record(conn, &user, id)).await?;
+    let file = pdf::render(move || print(&record, printing)).await?;
+    Ok(pdf::respond(file, &format!("{name}-{id}")))
 }
 
 /// List a person who attended: name, position, the organization they came for (the organizer or a
@@ -80,18 +100,25 @@ pub async fn remove_attendee(
     write::delete(&state, move |conn, now| service::remove_attendee(conn, &user, now, id, attendee)).await
 }
 
-/// The state of the activity's minutes (draft or final) and the corrections appended since.
+/// The state of the activity's minutes (draft or final) and the corrections appended since. With
+/// `Accept: application/pdf`, the notulen to print (A4): time, place, agenda, participants, minutes,
+/// decisions, action items and corrections, under the organizer's letterhead.
 #[utoipa::path(get, path = "/api/v1/activities/{id}/minutes", tag = "activities",
     params(("id" = Id, Path)),
-    responses((status = 200, body = Minutes, headers(("ETag" = String)))),
+    responses((status = 200, content((Minutes = "application/json"), (Vec<u8> = "application/pdf")),
+        headers(("ETag" = String, description = "The minutes' version (JSON only)")))),
     security(("bearer" = [])))]
 pub async fn get_minutes(
+    req: HttpRequest,
     user: AuthUser,
     state: web::Data<AppState>,
     id: web::Path<Id>,
 ) -> Result<HttpResponse, AppError> {
     policy::authorize(&user, Action::Read)?;
     let id = id.into_inner();
+    if pdf::wanted(&req) {
+        return printed(&state, user, id, "notulen", print::notulen).await;
+    }
     let minutes = state.db.run(move |conn| service::get_minutes(conn, &user, id)).await?;
     Ok(with_etag(HttpResponse::Ok(), minutes.version, &minutes))
 }

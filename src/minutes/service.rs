@@ -6,7 +6,8 @@
 use chrono::{DateTime, Utc};
 
 use super::model::{
-    Attendee, AttendeeRow, Correction, CorrectionRow, Minutes, MinutesStatus, NewAttendee, NewCorrection,
+    Attendee, AttendeeRow, Correction, CorrectionRow, MeetingRecord, Minutes, MinutesStatus, NewAttendee,
+    NewCorrection,
 };
 use super::repo;
 use crate::activities::model::{ActivityRecord, ActivityStatus};
@@ -17,6 +18,7 @@ use crate::db::types::{from_utc, to_utc};
 use crate::db::{DbConnection, Id};
 use crate::error::{AppError, text};
 use crate::http::Validator;
+use crate::{activities, agreements, organizations, users};
 
 /// What a link to a contact is called in a field error.
 const CONTACT: (&str, &str) = ("contact", "kontak");
@@ -159,6 +161,37 @@ fn minutes(conn: &mut DbConnection, activity: Id) -> Result<Minutes, AppError> {
         finalised_by: finalised.and_then(|(_, by)| by),
         corrections,
         version,
+    })
+}
+
+/// Everything the printed notulen and daftar hadir show, if the user may see the activity.
+pub fn meeting_record(
+    conn: &mut DbConnection,
+    user: &AuthUser,
+    activity: Id,
+) -> Result<MeetingRecord, AppError> {
+    let record = visible(conn, user, activity)?;
+    let organizer = organizations::repo::find(conn, record.row.organizer_organization_id)?;
+    let organizer_parent = match organizer.parent_id {
+        Some(parent) => Some(organizations::repo::find(conn, parent)?.name),
+        None => None,
+    };
+    let agreement = match record.row.agreement_id {
+        Some(id) => Some(agreements::repo::load(conn, id)?.row),
+        None => None,
+    };
+    let minutes = minutes(conn, activity)?;
+    let mut people: Vec<Id> = minutes.corrections.iter().filter_map(|c| c.created_by).collect();
+    people.extend(minutes.finalised_by);
+    Ok(MeetingRecord {
+        attendees: repo::attendees(conn, activity)?.iter().map(AttendeeRow::view).collect(),
+        action_items: activities::repo::action_items(conn, activity, None, i64::MAX)?,
+        people: users::repo::full_names(conn, &people)?,
+        activity: record.view(),
+        organizer,
+        organizer_parent,
+        agreement,
+        minutes,
     })
 }
 

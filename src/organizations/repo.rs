@@ -70,6 +70,15 @@ pub fn exists(conn: &mut DbConnection, id: Id) -> Result<bool, AppError> {
     Ok(diesel::select(diesel::dsl::exists(organizations::table.find(id))).get_result(conn)?)
 }
 
+/// The names of the organizations among `ids`.
+pub fn names(conn: &mut DbConnection, ids: &[Id]) -> Result<std::collections::HashMap<Id, String>, AppError> {
+    let rows: Vec<(Id, String)> = organizations::table
+        .filter(organizations::id.eq_any(ids))
+        .select((organizations::id, organizations::name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 /// The ids among `ids` that name no organization.
 pub fn missing(conn: &mut DbConnection, ids: &[Id]) -> Result<Vec<Id>, AppError> {
     let found: Vec<Id> =

@@ -31,6 +31,16 @@ pub fn find(conn: &mut DbConnection, id: Id) -> Result<User, AppError> {
     Ok(User::from(row))
 }
 
+/// The full names of the users among `ids` (a user deleted since is simply missing).
+pub fn full_names(
+    conn: &mut DbConnection,
+    ids: &[Id],
+) -> Result<std::collections::HashMap<Id, String>, AppError> {
+    let rows: Vec<(Id, String)> =
+        users::table.filter(users::id.eq_any(ids)).select((users::id, users::full_name)).load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
 /// Up to `limit` users after the id `after`, in id (creation) order.
 pub fn list(
     conn: &mut DbConnection,

@@ -20,6 +20,7 @@ mod support_results;
 mod support_documents;
 mod support_load;
 mod support_server;
+mod support_tools;
 
 mod activities;
 mod agreements;
@@ -42,6 +43,7 @@ mod organizations;
 mod outage;
 mod outcomes;
 mod permissions;
+mod printing;
 mod private_cluster;
 mod regulations;
 mod reports;

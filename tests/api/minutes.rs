@@ -285,12 +285,7 @@ backend_test!(
     |app| async move {
         let w = World::new(&app).await;
         let o = &w.orgs;
-        let mut body = w.pemkot_bpjs("NK/RAHASIA/1");
-        body["confidentiality"] = json!("restricted");
-        let agreement = id(&app.create_agreement(&w.admin, body).await);
-        let mut restricted = held("monev", "Monev rahasia", &o.pemkot, &[&o.bpjs], "2025-06-01");
-        restricted["agreement_id"] = json!(agreement);
-        let hidden = id(&app.create_activity(&w.admin, restricted).await);
+        let (_, hidden) = w.restricted_monev(&app).await;
         let outsider = w.token(&app, "perisai", "opd_staff", Some(&o.perisai)).await;
         let missing = sinergi::db::Id::new().to_string();
         for activity in [&hidden, &missing] {

@@ -24,23 +24,15 @@ const RESULTS: &str = "/api/v1/open-data/coverage-results";
 /// (`target/pytools/venv`), or one on the PATH. None when there is none (which fails the test under
 /// `SINERGI_TEST_REQUIRE_TOOLS=1`).
 fn frictionless() -> Option<PathBuf> {
-    let candidates = [
+    let candidates: Vec<PathBuf> = [
         std::env::var_os("SINERGI_FRICTIONLESS").map(PathBuf::from),
         Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("target/pytools/venv/bin/frictionless")),
         Some(PathBuf::from("frictionless")),
-    ];
-    let found = candidates.into_iter().flatten().find(|c| {
-        std::process::Command::new(c).arg("--version").output().is_ok_and(|out| out.status.success())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("SINERGI_TEST_REQUIRE_TOOLS").is_none(),
-            "SINERGI_TEST_REQUIRE_TOOLS is set but frictionless is missing (.ci/run installs it into \
-             target/pytools/venv)"
-        );
-        eprintln!("frictionless validation skipped: `frictionless` (PyPI) is not installed");
-    }
-    found
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    crate::support_tools::find("frictionless", &candidates, &["--version"])
 }
 
 /// `frictionless validate` on the package in `dir`: valid, zero errors (skipped without the tool).

@@ -78,6 +78,19 @@ impl World {
     }
 
     /// A draft body between Pemkot (first party) and the BPJS branch (second party).
+    /// A restricted agreement between Pemkot and BPJS and a held monev under it: (agreement, activity).
+    pub async fn restricted_monev(&self, app: &TestApp) -> (String, String) {
+        let mut body = self.pemkot_bpjs("NK/RAHASIA/1");
+        body["confidentiality"] = json!("restricted");
+        let agreement = id(&app.create_agreement(&self.admin, body).await);
+        let o = &self.orgs;
+        let mut monev =
+            crate::support_results::held("monev", "Monev rahasia", &o.pemkot, &[&o.bpjs], "2025-06-01");
+        monev["agreement_id"] = json!(agreement);
+        let activity = id(&app.create_activity(&self.admin, monev).await);
+        (agreement, activity)
+    }
+
     pub fn pemkot_bpjs(&self, number: &str) -> Value {
         json!({
             "number": number,
