@@ -7,6 +7,7 @@ pub mod activities;
 pub mod agreements;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod clock;
 pub mod config;
 pub mod contacts;

@@ -120,6 +120,10 @@ use utoipa::{Modify, OpenApi};
         crate::reports::routes::follow_ups_report,
         crate::open_data::routes::datapackage,
         crate::open_data::routes::coverage_results,
+        crate::calendar::routes::create_calendar_feed,
+        crate::calendar::routes::get_calendar_feed,
+        crate::calendar::routes::revoke_calendar_feed,
+        crate::calendar::routes::calendar,
     ),
     // Enumerations used only in query parameters: nothing else puts them among the components.
     components(schemas(
@@ -144,6 +148,7 @@ use utoipa::{Modify, OpenApi};
         (name = "coverage", description = "Participation targets and realisation per region, segment and period"),
         (name = "reports", description = "Agreements, coverage, collaboration and follow-up reports (JSON or CSV)"),
         (name = "open-data", description = "Open data for anyone, without a token: the Frictionless Data Package and coverage as an IATI-shaped results framework"),
+        (name = "calendar", description = "Calendar feeds (iCalendar): each user's meetings and due dates, for calendar programs to subscribe to"),
         (name = "users", description = "User accounts (administrators manage them, auditors read them)"),
         (name = "regulations", description = "Legal instruments: UU, PP, Perpres, Permen, Pergub, Perwako, Perbup"),
         (name = "contacts", description = "The people of each organization"),

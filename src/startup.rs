@@ -107,6 +107,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
     crate::coverage::configure(cfg);
     crate::reports::configure(cfg);
     crate::open_data::configure(cfg);
+    crate::calendar::configure(cfg);
     crate::users::configure(cfg);
     organizations::configure(cfg);
     contacts::configure(cfg);

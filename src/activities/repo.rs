@@ -283,3 +283,51 @@ pub fn action_items(
     }
     Ok(query.order(action_items::id.asc()).limit(limit).load(conn)?)
 }
+
+/// The activities that one of `orgs` organizes or takes part in, starting at `since` or later, outside
+/// the agreements in `hidden`, in time order: the meetings of a calendar feed.
+pub fn involving(
+    conn: &mut DbConnection,
+    orgs: &[Id],
+    hidden: &[Id],
+    since: crate::db::Timestamp,
+) -> Result<Vec<ActivityRow>, AppError> {
+    let taking_part = activity_participants::table
+        .filter(activity_participants::organization_id.eq_any(orgs.to_vec()))
+        .select(activity_participants::activity_id);
+    let mut query = activities::table
+        .filter(
+            activities::organizer_organization_id
+                .eq_any(orgs.to_vec())
+                .or(activities::id.eq_any(taking_part)),
+        )
+        .filter(activities::starts_at.ge(since))
+        .select(ActivityRow::as_select())
+        .into_boxed();
+    if !hidden.is_empty() {
+        query = query
+            .filter(activities::agreement_id.is_null().or(activities::agreement_id.ne_all(hidden.to_vec())));
+    }
+    Ok(query.order(activities::starts_at.asc()).load(conn)?)
+}
+
+/// The open action items with a due date that one of `orgs` owns, outside the activities under the
+/// agreements in `hidden`.
+pub fn open_action_items_of(
+    conn: &mut DbConnection,
+    orgs: &[Id],
+    hidden: &[Id],
+) -> Result<Vec<ActionItemRow>, AppError> {
+    let mut query = action_items::table
+        .filter(action_items::owner_organization_id.eq_any(orgs.to_vec()))
+        .filter(action_items::status.eq(super::action_items::ActionItemStatus::Open))
+        .filter(action_items::due_on.is_not_null())
+        .select(ActionItemRow::as_select())
+        .into_boxed();
+    if !hidden.is_empty() {
+        let under_hidden =
+            activities::table.filter(activities::agreement_id.eq_any(hidden.to_vec())).select(activities::id);
+        query = query.filter(action_items::activity_id.ne_all(under_hidden));
+    }
+    Ok(query.order(action_items::due_on.asc()).load(conn)?)
+}

@@ -314,3 +314,19 @@ pub fn amendments(
     }
     Ok(query.order(amendments::id.asc()).limit(limit).load(conn)?)
 }
+
+/// The active agreements with an end date that one of `orgs` is a party to (witnesses included): the
+/// expiry dates of a calendar feed. Restricted agreements are among them only for their parties, who
+/// may see them anyway.
+pub fn active_with_end_of(conn: &mut DbConnection, orgs: &[Id]) -> Result<Vec<AgreementRow>, AppError> {
+    let theirs = agreement_parties::table
+        .filter(agreement_parties::organization_id.eq_any(orgs.to_vec()))
+        .select(agreement_parties::agreement_id);
+    Ok(agreements::table
+        .filter(agreements::id.eq_any(theirs))
+        .filter(agreements::status.eq(StoredStatus::Active))
+        .filter(agreements::effective_until.is_not_null())
+        .select(AgreementRow::as_select())
+        .order(agreements::effective_until.asc())
+        .load(conn)?)
+}

@@ -55,6 +55,19 @@ impl AuthUser {
         }
     }
 
+    /// The stored user `id` as its session describes it (for a caller that proved who it is otherwise,
+    /// as a calendar feed's token does).
+    pub fn from_session(id: Id, session: crate::auth::session::Session) -> AuthUser {
+        AuthUser {
+            id,
+            username: session.username,
+            role: session.role,
+            organization_id: session.organization_id,
+            acts_for: session.acts_for,
+            request_id: None,
+        }
+    }
+
     /// The stored user acting: `None` for [`AuthUser::system`].
     pub fn user_id(&self) -> Option<Id> {
         (self.id != Id::NIL).then_some(self.id)
@@ -114,14 +127,7 @@ impl AuthUser {
                 }
             };
             let session = session.filter(|s| s.active && s.epoch == claims.epoch).ok_or_else(unauthorized)?;
-            Ok(AuthUser {
-                id: user,
-                username: session.username,
-                role: session.role,
-                organization_id: session.organization_id,
-                acts_for: session.acts_for,
-                request_id,
-            })
+            Ok(AuthUser { request_id, ..AuthUser::from_session(user, session) })
         })
     }
 }

@@ -15,15 +15,21 @@ use crate::error::AppError;
 
 pub const REFRESH_TOKEN_DAYS: i64 = 14;
 
-fn hash_token(token: &str) -> String {
+/// The SHA-256 of a secret token, in hex: what is stored instead of the token.
+pub(crate) fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A new secret token: 32 random bytes, base64url.
+pub(crate) fn random_token() -> String {
+    let mut bytes = [0_u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Issues a new refresh token for `user` in `family` (a new family at login) and answers its text.
 pub fn issue(conn: &mut DbConnection, user: Id, family: Id, now: DateTime<Utc>) -> Result<String, AppError> {
-    let mut bytes = [0_u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let token = URL_SAFE_NO_PAD.encode(bytes);
+    let token = random_token();
     diesel::insert_into(refresh_tokens::table)
         .values((
             refresh_tokens::id.eq(Id::new()),

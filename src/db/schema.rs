@@ -376,6 +376,7 @@ diesel::table! {
 diesel::joinable!(document_chunks -> documents (document_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    calendar_feeds,
     regions,
     organizations,
     contacts,
@@ -554,6 +555,17 @@ diesel::table! {
         contact_id -> Nullable<Uuid>,
         created_at -> Timestamp,
         created_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    calendar_feeds (user_id) {
+        user_id -> Uuid,
+        token_sha256 -> Text,
+        created_at -> Timestamp,
     }
 }
 

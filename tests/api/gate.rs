@@ -9,9 +9,14 @@ use sinergi::db::Id;
 
 use crate::helpers::{TestApp, assert_problem};
 
-/// The caller's own session: any signed-in user (or nobody, for login) may send these.
-const OPEN: &[&str] =
-    &["/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout", "/api/v1/auth/password"];
+/// The caller's own session and calendar feed: any signed-in user (or nobody, for login) may send these.
+const OPEN: &[&str] = &[
+    "/api/v1/auth/login",
+    "/api/v1/auth/refresh",
+    "/api/v1/auth/logout",
+    "/api/v1/auth/password",
+    "/api/v1/auth/calendar-feed",
+];
 
 /// Every (method, path template) that writes, from the OpenAPI document.
 fn write_routes() -> Vec<(Method, String)> {

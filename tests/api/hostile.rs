@@ -46,6 +46,9 @@ const NO_JSON_BODY: &[(&str, &str)] = &[
     // Removing an attendee and finalising minutes send none.
     ("DELETE", "/api/v1/activities/{id}/attendees/{attendee_id}"),
     ("POST", "/api/v1/activities/{id}/minutes/finalise"),
+    // The caller's own calendar feed is made and revoked without a body.
+    ("POST", "/api/v1/auth/calendar-feed"),
+    ("DELETE", "/api/v1/auth/calendar-feed"),
 ];
 
 /// Fails unless `routes` has one row for every write operation of the OpenAPI document that takes a

@@ -26,6 +26,7 @@ mod activities;
 mod agreements;
 mod audit;
 mod auth;
+mod calendar;
 mod commitments;
 mod contacts;
 mod conventions;

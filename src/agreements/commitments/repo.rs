@@ -144,3 +144,18 @@ pub fn updates(
     }
     Ok(query.order(commitment_updates::id.asc()).limit(limit).load(conn)?)
 }
+
+/// The planned and in-progress commitments with a due date that one of `orgs` is responsible for,
+/// outside the agreements in `hidden`.
+pub fn open_of(conn: &mut DbConnection, orgs: &[Id], hidden: &[Id]) -> Result<Vec<CommitmentRow>, AppError> {
+    let mut query = commitments::table
+        .filter(commitments::responsible_organization_id.eq_any(orgs.to_vec()))
+        .filter(commitments::status.eq_any([CommitmentStatus::Planned, CommitmentStatus::InProgress]))
+        .filter(commitments::due_on.is_not_null())
+        .select(CommitmentRow::as_select())
+        .into_boxed();
+    if !hidden.is_empty() {
+        query = query.filter(commitments::agreement_id.ne_all(hidden.to_vec()));
+    }
+    Ok(query.order(commitments::due_on.asc()).load(conn)?)
+}
