@@ -1,16 +1,15 @@
 //! `/organizations/{id}/contacts` and `/contacts/{id}`: thin handlers over [`super::service`].
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 use super::model::{Contact, ContactFilter, ContactPatch, NewContact};
 use super::{repo, service};
 use crate::auth::AuthUser;
 use crate::db::Id;
-use crate::error::AppError;
 use crate::http::{
-    Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, versioned, with_etag, write,
+    Endpoint, Idempotency, Json, Page, PageQuery, Paging, Query, Reply, Target, versioned, with_etag, write,
 };
-use crate::state::AppState;
+use crate::state::State;
 
 crate::gate!(crate::auth::Action::EditContact { organization: Id::NIL } => NewContact, ContactPatch);
 
@@ -36,16 +35,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ),
     security(("bearer" = [])))]
 pub async fn list_contacts(
-    req: HttpRequest,
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     id: web::Path<Id>,
     filter: Query<ContactFilter>,
-    page: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+    page: Paging,
+) -> Reply {
     let (org, filter) = (id.into_inner(), filter.into_inner());
     let list = move |conn: &mut _, after, limit| service::list(conn, &user, org, &filter, after, limit);
-    page.list(&req, &state, list, |c: &Contact| c.id).await
+    page.list(&state, list, |c: &Contact| c.id).await
 }
 
 /// Add a contact to an organization.
@@ -66,11 +64,11 @@ pub async fn list_contacts(
     security(("bearer" = [])))]
 pub async fn create_contact(
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     id: web::Path<Id>,
     idem: Idempotency,
     body: Json<NewContact>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let org = id.into_inner();
     write::create(&state, user, idem, body, move |conn, user, now, body| {
         service::create(conn, user, now, org, body)
@@ -85,11 +83,7 @@ pub async fn create_contact(
         (status = 200, body = Contact, headers(("ETag" = String, description = "The version, for If-Match"))),
     ),
     security(("bearer" = [])))]
-pub async fn get_contact(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_contact(user: AuthUser, state: State, id: web::Path<Id>) -> Reply {
     let id = id.into_inner();
     let contact = state.db.run(move |conn| versioned::read(&user, || repo::find(conn, id))).await?;
     Ok(with_etag(HttpResponse::Ok(), contact.version, &contact))
@@ -107,14 +101,8 @@ pub async fn get_contact(
         (status = 403, description = "The user may not keep this organization's contacts", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn update_contact(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
-    body: Json<ContactPatch>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+pub async fn update_contact(user: AuthUser, state: State, target: Target, body: Json<ContactPatch>) -> Reply {
+    let Target { id, if_match } = target;
     write::update(&state, body, move |conn, now, patch| {
         service::update(conn, &user, now, id, &if_match, patch)
     })
@@ -132,12 +120,7 @@ pub async fn update_contact(
         (status = 403, description = "The user may not keep this organization's contacts", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn delete_contact(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+pub async fn delete_contact(user: AuthUser, state: State, target: Target) -> Reply {
+    let Target { id, if_match } = target;
     write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
 }

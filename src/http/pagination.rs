@@ -1,8 +1,11 @@
 //! Keyset pagination: `?limit=` and an opaque `?cursor=` that encodes the sort key of the last row sent,
 //! so that page 1,000 costs what page 1 does and rows added meanwhile are neither skipped nor repeated.
 
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::DeserializeOwned;
@@ -11,8 +14,8 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{AppError, text};
-use crate::http::csv;
 use crate::http::json::Scan;
+use crate::http::{Query, csv};
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
@@ -134,12 +137,14 @@ impl<T: Serialize + utoipa::PartialSchema> Page<T> {
 /// order, which the next page's cursor carries.
 ///
 /// ```text
-/// pub async fn list_regulations(req: HttpRequest, user: AuthUser, state: web::Data<AppState>,
-///                               filter: Query<RegulationFilter>, page: Query<PageQuery>) -> … {
+/// pub async fn list_regulations(user: AuthUser, state: State, filter: Query<RegulationFilter>,
+///                               page: Paging) -> Reply {
 ///     let filter = filter.into_inner();
-///     page.list(&req, &state, move |conn, after, limit| service::list(conn, &user, &filter, after, limit),
+///     page.list(&state, move |conn, after, limit| service::list(conn, &user, &filter, after, limit),
 ///               |r: &Regulation| r.id).await
 /// }
+///
+/// (through [`Paging::list`], which brings the request along)
 /// ```
 impl PageQuery {
     pub async fn list<T, K, F>(
@@ -158,6 +163,41 @@ impl PageQuery {
         let after: Option<K> = self.after(req)?;
         let rows = state.db.run(move |conn| query(conn, after, i64::from(limit) + 1)).await?;
         Ok(Page::from_rows(rows, limit, key).respond(req))
+    }
+}
+
+/// A list request's paging (`?limit=&cursor=`, see [`PageQuery`]) with the request itself, which the answer
+/// needs: the cursor belongs to the request's path, the `Link` repeats its query, and its `Accept` may ask
+/// for CSV. Extract it after the list's own filter, as the handlers do, so that a bad filter is named first.
+pub struct Paging {
+    req: HttpRequest,
+    query: PageQuery,
+}
+
+impl FromRequest for Paging {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let query = Query::<PageQuery>::from_request(req, payload).into_inner();
+        ready(query.map(|query| Paging { req: req.clone(), query: query.into_inner() }))
+    }
+}
+
+impl Paging {
+    /// [`PageQuery::list`] for this request.
+    pub async fn list<T, K, F>(
+        self,
+        state: &crate::state::AppState,
+        query: F,
+        key: impl Fn(&T) -> K,
+    ) -> Result<HttpResponse, AppError>
+    where
+        T: Serialize + utoipa::PartialSchema + Send + 'static,
+        K: Serialize + DeserializeOwned + Send + 'static,
+        F: FnOnce(&mut crate::db::DbConnection, Option<K>, i64) -> Result<Vec<T>, AppError> + Send + 'static,
+    {
+        self.query.list(&self.req, state, query, key).await
     }
 }
 

@@ -3,14 +3,14 @@
 //! writes the change and its audit event there) and answer in the API's conventions:
 //!
 //! ```text
-//! pub async fn create_regulation(state: web::Data<AppState>, user: AuthUser, idem: Idempotency,
-//!                                body: Json<NewRegulation>) -> Result<HttpResponse, AppError> {
+//! pub async fn create_regulation(user: AuthUser, state: State, idem: Idempotency,
+//!                                body: Json<NewRegulation>) -> Reply {
 //!     write::create(&state, user, idem, body, service::create).await
 //! }
 //!
-//! pub async fn update_regulation(state: web::Data<AppState>, user: AuthUser, id: web::Path<Id>,
-//!                                if_match: IfMatch, body: Json<RegulationPatch>) -> Result<HttpResponse, AppError> {
-//!     let id = id.into_inner();
+//! pub async fn update_regulation(user: AuthUser, state: State, target: Target,
+//!                                body: Json<RegulationPatch>) -> Reply {
+//!     let Target { id, if_match } = target;
 //!     write::update(&state, body, move |conn, now, patch| service::update(conn, &user, now, id, &if_match, patch)).await
 //! }
 //! ```

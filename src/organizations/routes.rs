@@ -1,16 +1,15 @@
 //! `/organizations`: thin handlers over [`super::service`].
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 use super::model::{NewOrganization, Organization, OrganizationFilter, OrganizationPatch};
 use super::{repo, service};
 use crate::auth::AuthUser;
 use crate::db::Id;
-use crate::error::AppError;
 use crate::http::{
-    Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, versioned, with_etag, write,
+    Endpoint, Idempotency, Json, Page, PageQuery, Paging, Query, Reply, Target, versioned, with_etag, write,
 };
-use crate::state::AppState;
+use crate::state::State;
 
 crate::gate!(crate::auth::Action::EditRegistry => NewOrganization, OrganizationPatch);
 
@@ -38,15 +37,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ),
     security(("bearer" = [])))]
 pub async fn list_organizations(
-    req: HttpRequest,
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     filter: Query<OrganizationFilter>,
-    page: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+    page: Paging,
+) -> Reply {
     let filter = filter.into_inner();
     page.list(
-        &req,
         &state,
         move |conn, after, limit| versioned::read(&user, || repo::list(conn, &filter, after, limit)),
         |o| o.id,
@@ -72,10 +69,10 @@ pub async fn list_organizations(
     security(("bearer" = [])))]
 pub async fn create_organization(
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     idem: Idempotency,
     body: Json<NewOrganization>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     write::create(&state, user, idem, body, service::create).await
 }
 
@@ -86,11 +83,7 @@ pub async fn create_organization(
         (status = 200, body = Organization, headers(("ETag" = String, description = "The version, for If-Match"))),
     ),
     security(("bearer" = [])))]
-pub async fn get_organization(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_organization(user: AuthUser, state: State, id: web::Path<Id>) -> Reply {
     let id = id.into_inner();
     let org = state.db.run(move |conn| versioned::read(&user, || repo::find(conn, id))).await?;
     Ok(with_etag(HttpResponse::Ok(), org.version, &org))
@@ -112,12 +105,11 @@ pub async fn get_organization(
     security(("bearer" = [])))]
 pub async fn update_organization(
     user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
+    state: State,
+    target: Target,
     body: Json<OrganizationPatch>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+) -> Reply {
+    let Target { id, if_match } = target;
     write::update(&state, body, move |conn, now, patch| {
         service::update(conn, &user, now, id, &if_match, patch)
     })
@@ -136,12 +128,7 @@ pub async fn update_organization(
         (status = 409, description = "Other records refer to it (named in the detail)", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn delete_organization(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+pub async fn delete_organization(user: AuthUser, state: State, target: Target) -> Reply {
+    let Target { id, if_match } = target;
     write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
 }

@@ -1,14 +1,15 @@
 //! `/regulations`: thin handlers over [`super::service`].
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 use super::model::{NewRegulation, Regulation, RegulationFilter, RegulationPatch};
 use super::{repo, service};
 use crate::auth::AuthUser;
 use crate::db::Id;
-use crate::error::AppError;
-use crate::http::{Endpoint, Idempotency, IfMatch, Json, PageQuery, Query, versioned, with_etag, write};
-use crate::state::AppState;
+use crate::http::{
+    Endpoint, Idempotency, Json, PageQuery, Paging, Query, Reply, Target, versioned, with_etag, write,
+};
+use crate::state::State;
 
 crate::gate!(crate::auth::Action::EditRegistry => NewRegulation, RegulationPatch);
 
@@ -36,15 +37,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ),
     security(("bearer" = [])))]
 pub async fn list_regulations(
-    req: HttpRequest,
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     filter: Query<RegulationFilter>,
-    page: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+    page: Paging,
+) -> Reply {
     let filter = filter.into_inner();
     page.list(
-        &req,
         &state,
         move |conn, after, limit| versioned::read(&user, || repo::list(conn, &filter, after, limit)),
         |r| r.id,
@@ -69,10 +68,10 @@ pub async fn list_regulations(
     security(("bearer" = [])))]
 pub async fn create_regulation(
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     idem: Idempotency,
     body: Json<NewRegulation>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     write::create(&state, user, idem, body, service::create).await
 }
 
@@ -83,11 +82,7 @@ pub async fn create_regulation(
         (status = 200, body = Regulation, headers(("ETag" = String, description = "The version, for If-Match"))),
     ),
     security(("bearer" = [])))]
-pub async fn get_regulation(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_regulation(user: AuthUser, state: State, id: web::Path<Id>) -> Reply {
     let id = id.into_inner();
     let regulation = state.db.run(move |conn| versioned::read(&user, || repo::find(conn, id))).await?;
     Ok(with_etag(HttpResponse::Ok(), regulation.version, &regulation))
@@ -107,12 +102,11 @@ pub async fn get_regulation(
     security(("bearer" = [])))]
 pub async fn update_regulation(
     user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
+    state: State,
+    target: Target,
     body: Json<RegulationPatch>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+) -> Reply {
+    let Target { id, if_match } = target;
     write::update(&state, body, move |conn, now, patch| {
         service::update(conn, &user, now, id, &if_match, patch)
     })
@@ -131,12 +125,7 @@ pub async fn update_regulation(
         (status = 409, description = "Other records refer to it (named in the detail)", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn delete_regulation(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
+pub async fn delete_regulation(user: AuthUser, state: State, target: Target) -> Reply {
+    let Target { id, if_match } = target;
     write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
 }

@@ -1,14 +1,15 @@
 //! `/users`: thin handlers over [`super::service`].
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 use super::model::{NewUser, User, UserFilter, UserPatch};
 use super::service::{self, AccountChange, NewAccount};
 use crate::auth::AuthUser;
 use crate::db::Id;
-use crate::error::AppError;
-use crate::http::{Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag, write};
-use crate::state::AppState;
+use crate::http::{
+    Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Paging, Query, Reply, with_etag, write,
+};
+use crate::state::State;
 
 crate::gate!(crate::auth::Action::ManageUsers => NewUser, UserPatch);
 
@@ -26,21 +27,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn list_users(
-    req: HttpRequest,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    filter: Query<UserFilter>,
-    page: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list_users(user: AuthUser, state: State, filter: Query<UserFilter>, page: Paging) -> Reply {
     let filter = filter.into_inner();
-    page.list(
-        &req,
-        &state,
-        move |conn, after, limit| service::list(conn, &user, &filter, after, limit),
-        |u| u.id,
-    )
-    .await
+    page.list(&state, move |conn, after, limit| service::list(conn, &user, &filter, after, limit), |u| u.id)
+        .await
 }
 
 /// Create a user account (admins).
@@ -53,12 +43,7 @@ pub async fn list_users(
             content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn create_user(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    idem: Idempotency,
-    body: Json<NewUser>,
-) -> Result<HttpResponse, AppError> {
+pub async fn create_user(user: AuthUser, state: State, idem: Idempotency, body: Json<NewUser>) -> Reply {
     let (input, unparsed) = body.into_parts();
     let account = state.hash_work(move || NewAccount::prepare(input)).await?;
     let account = account.map_err(|e| unparsed.clone().merge(e))?;
@@ -74,11 +59,7 @@ pub async fn create_user(
             content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn get_user(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_user(user: AuthUser, state: State, id: web::Path<Id>) -> Reply {
     let id = id.into_inner();
     let found = state.db.run(move |conn| service::get(conn, &user, id)).await?;
     Ok(with_etag(HttpResponse::Ok(), found.version, &found))
@@ -96,11 +77,11 @@ pub async fn get_user(
     security(("bearer" = [])))]
 pub async fn update_user(
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     id: web::Path<Id>,
     if_match: IfMatch,
     body: Json<UserPatch>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let (id, (patch, unparsed)) = (id.into_inner(), body.into_parts());
     let change = state.hash_work(move || AccountChange::prepare(patch)).await?;
     let change = Json::from_parts(change.map_err(|e| unparsed.clone().merge(e))?, unparsed);
