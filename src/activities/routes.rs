@@ -9,7 +9,7 @@ use super::service;
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
 use crate::http::{
-    Endpoint, Idempotency, Json, Page, PageQuery, Paging, Query, Reply, Target, with_etag, write,
+    Endpoint, Idempotency, Json, Page, PageQuery, Paging, Query, Reply, Target, Tx, with_etag, write,
 };
 use crate::state::State;
 
@@ -100,10 +100,7 @@ pub async fn update_activity(
     body: Json<ActivityPatch>,
 ) -> Reply {
     let Target { id, if_match } = target;
-    write::update(&state, body, move |conn, now, patch| {
-        service::update(conn, &user, now, id, &if_match, patch)
-    })
-    .await
+    write::update(&state, user, body, move |tx, patch| service::update(tx, id, &if_match, patch)).await
 }
 
 /// Delete a planned activity (held and cancelled ones stay on record: 409).
@@ -116,7 +113,7 @@ pub async fn update_activity(
     security(("bearer" = [])))]
 pub async fn delete_activity(user: AuthUser, state: State, target: Target) -> Reply {
     let Target { id, if_match } = target;
-    write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
+    write::delete(&state, user, move |tx| service::delete(tx, id, &if_match)).await
 }
 
 /// The activity's action items, oldest first.
@@ -150,8 +147,7 @@ pub async fn create_action_item(
     body: Json<NewActionItem>,
 ) -> Reply {
     let id = id.into_inner();
-    let create =
-        move |conn: &mut _, user: &_, now, input| service::create_action_item(conn, user, now, id, input);
+    let create = move |tx: Tx<'_>, input| service::create_action_item(tx, id, input);
     write::create(&state, user, idem, body, create).await
 }
 
@@ -183,8 +179,6 @@ pub async fn update_action_item(
     body: Json<ActionItemPatch>,
 ) -> Reply {
     let Target { id, if_match } = target;
-    write::update(&state, body, move |conn, now, patch| {
-        service::update_action_item(conn, &user, now, id, &if_match, patch)
-    })
-    .await
+    write::update(&state, user, body, move |tx, patch| service::update_action_item(tx, id, &if_match, patch))
+        .await
 }

@@ -126,10 +126,7 @@ pub async fn update_agreement(
     body: Json<AgreementPatch>,
 ) -> Reply {
     let Target { id, if_match } = target;
-    write::update(&state, body, move |conn, now, patch| {
-        service::update(conn, &user, now, id, &if_match, patch)
-    })
-    .await
+    write::update(&state, user, body, move |tx, patch| service::update(tx, id, &if_match, patch)).await
 }
 
 /// Delete a draft agreement (If-Match required), with its commitments. Other agreements: 409.
@@ -143,7 +140,7 @@ pub async fn update_agreement(
     security(("bearer" = [])))]
 pub async fn delete_agreement(user: AuthUser, state: State, target: Target) -> Reply {
     let Target { id, if_match } = target;
-    write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
+    write::delete(&state, user, move |tx| service::delete(tx, id, &if_match)).await
 }
 
 /// Activate a draft. It needs a number, `signed_on`, `effective_from` and two distinct party
@@ -159,7 +156,7 @@ pub async fn delete_agreement(user: AuthUser, state: State, target: Target) -> R
     security(("bearer" = [])))]
 pub async fn activate_agreement(user: AuthUser, state: State, target: Target) -> Reply {
     let Target { id, if_match } = target;
-    write::transition(&state, move |conn, now| service::activate(conn, &user, now, id, &if_match)).await
+    write::transition(&state, user, move |tx| service::activate(tx, id, &if_match)).await
 }
 
 /// Terminate an active (or expired) agreement, with the date and the reason.
@@ -178,10 +175,7 @@ pub async fn terminate_agreement(
     body: Json<Termination>,
 ) -> Reply {
     let Target { id, if_match } = target;
-    write::update(&state, body, move |conn, now, input| {
-        service::terminate(conn, &user, now, id, &if_match, input)
-    })
-    .await
+    write::update(&state, user, body, move |tx, input| service::terminate(tx, id, &if_match, input)).await
 }
 
 /// Amend an active (or expired) agreement: change its period, scopes and parties at once, and keep the
@@ -210,7 +204,7 @@ pub async fn create_amendment(
         idem,
         body,
         move |_| (list, None),
-        move |conn, user, now, input| service::amend(conn, user, now, id, input),
+        move |tx, input| service::amend(tx, id, input),
     )
     .await
 }
@@ -283,10 +277,8 @@ pub async fn create_commitment(
     body: Json<NewCommitment>,
 ) -> Reply {
     let id = id.into_inner();
-    write::create(&state, user, idem, body, move |conn, user, now, input| {
-        commitments::service::create(conn, user, now, id, input)
-    })
-    .await
+    write::create(&state, user, idem, body, move |tx, input| commitments::service::create(tx, id, input))
+        .await
 }
 
 /// The agreement's commitments, in creation order.
@@ -340,10 +332,8 @@ pub async fn update_commitment(
     body: Json<CommitmentPatch>,
 ) -> Reply {
     let Target { id, if_match } = target;
-    write::update(&state, body, move |conn, now, patch| {
-        commitments::service::update(conn, &user, now, id, &if_match, patch)
-    })
-    .await
+    write::update(&state, user, body, move |tx, patch| commitments::service::update(tx, id, &if_match, patch))
+        .await
 }
 
 /// Report progress on a commitment. The newest report sets the commitment's status and progress; a
@@ -374,7 +364,7 @@ pub async fn create_update(
         idem,
         body,
         move |_| (list, None),
-        move |conn, user, now, input| commitments::service::report_progress(conn, user, now, id, input),
+        move |tx, input| commitments::service::report_progress(tx, id, input),
     )
     .await
 }

@@ -70,10 +70,7 @@ pub async fn create_contact(
     body: Json<NewContact>,
 ) -> Reply {
     let org = id.into_inner();
-    write::create(&state, user, idem, body, move |conn, user, now, body| {
-        service::create(conn, user, now, org, body)
-    })
-    .await
+    write::create(&state, user, idem, body, move |tx, body| service::create(tx, org, body)).await
 }
 
 /// One contact.
@@ -103,10 +100,7 @@ pub async fn get_contact(user: AuthUser, state: State, id: web::Path<Id>) -> Rep
     security(("bearer" = [])))]
 pub async fn update_contact(user: AuthUser, state: State, target: Target, body: Json<ContactPatch>) -> Reply {
     let Target { id, if_match } = target;
-    write::update(&state, body, move |conn, now, patch| {
-        service::update(conn, &user, now, id, &if_match, patch)
-    })
-    .await
+    write::update(&state, user, body, move |tx, patch| service::update(tx, id, &if_match, patch)).await
 }
 
 /// Delete a contact.
@@ -122,5 +116,5 @@ pub async fn update_contact(user: AuthUser, state: State, target: Target, body: 
     security(("bearer" = [])))]
 pub async fn delete_contact(user: AuthUser, state: State, target: Target) -> Reply {
     let Target { id, if_match } = target;
-    write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
+    write::delete(&state, user, move |tx| service::delete(tx, id, &if_match)).await
 }

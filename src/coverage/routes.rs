@@ -5,10 +5,9 @@ use actix_web::{HttpResponse, web};
 use super::model::{Coverage, CoverageFilter, CoverageUpsert, UpsertSummary, Zones};
 use super::{repo, service};
 use crate::auth::{Action, AuthUser, policy};
-use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::http::csv::CsvBody;
-use crate::http::{Endpoint, Json, Page, PageQuery, Paging, Query, Reply};
+use crate::http::{Endpoint, Json, Page, PageQuery, Paging, Query, Reply, Tx};
 use crate::state::{AppState, State};
 
 /// The body of `POST /coverage/import`.
@@ -58,8 +57,7 @@ pub async fn list_coverage(
     security(("bearer" = [])))]
 pub async fn upsert_coverage(user: AuthUser, state: State, body: Json<CoverageUpsert>) -> Reply {
     let (body, unparsed) = body.into_parts();
-    record(&state, move |conn, now, zones| unparsed.check(service::upsert(conn, &user, now, zones, body)))
-        .await
+    record(&state, user, move |tx, zones| unparsed.check(service::upsert(tx, zones, body))).await
 }
 
 /// Import coverage figures from a CSV file (`Content-Type: text/csv`, UTF-8) whose header is
@@ -78,17 +76,15 @@ pub async fn upsert_coverage(user: AuthUser, state: State, body: Json<CoverageUp
     security(("bearer" = [])))]
 pub async fn import_coverage(user: AuthUser, state: State, body: CsvBody<CoverageCsv>) -> Reply {
     let csv = body.0;
-    record(&state, move |conn, now, zones| service::import(conn, &user, now, zones, &csv)).await
+    record(&state, user, move |tx, zones| service::import(tx, zones, &csv)).await
 }
 
 /// Runs a use case that records coverage in one write transaction and answers its summary.
-async fn record<F>(state: &AppState, use_case: F) -> Result<HttpResponse, AppError>
+async fn record<F>(state: &AppState, user: AuthUser, use_case: F) -> Reply
 where
-    F: FnOnce(&mut DbConnection, chrono::DateTime<chrono::Utc>, Zones) -> Result<UpsertSummary, AppError>
-        + Send
-        + 'static,
+    F: FnOnce(Tx<'_>, Zones) -> Result<UpsertSummary, AppError> + Send + 'static,
 {
     let (now, zones) = (state.clock.now(), Zones::of(&state.settings));
-    let summary = state.db.write(move |conn| use_case(conn, now, zones)).await?;
+    let summary = state.db.write(move |conn| use_case(Tx::new(conn, &user, now), zones)).await?;
     Ok(HttpResponse::Ok().json(summary))
 }

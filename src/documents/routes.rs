@@ -12,7 +12,9 @@ use super::{repo, service, sniff, spool};
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
 use crate::error::{AppError, text};
-use crate::http::{Created, Endpoint, Idempotency, Page, PageQuery, Query, Reply, Target, with_etag, write};
+use crate::http::{
+    Created, Endpoint, Idempotency, Page, PageQuery, Query, Reply, Target, Tx, with_etag, write,
+};
 use crate::state::State;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -113,7 +115,7 @@ async fn upload(
     let now = state.clock.now();
     let caller = user.clone();
     idem.create(&state, &caller, &request, move |conn| {
-        let document = service::attach(conn, &user, now, kind, owner, &mut upload, media_type)?;
+        let document = service::attach(Tx::new(conn, &user, now), kind, owner, &mut upload, media_type)?;
         Created::new(write::Record::location(&document), Some(document.version), &document)
     })
     .await
@@ -232,7 +234,7 @@ pub async fn get_document(user: AuthUser, state: State, id: web::Path<Id>) -> Re
     security(("bearer" = [])))]
 pub async fn delete_document(user: AuthUser, state: State, target: Target) -> Reply {
     let Target { id, if_match } = target;
-    write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
+    write::delete(&state, user, move |tx| service::delete(tx, id, &if_match)).await
 }
 
 /// Download a document's content, as stored, with `Content-Disposition: attachment`. Supports one byte

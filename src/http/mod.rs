@@ -26,7 +26,7 @@ pub use pagination::{Page, PageQuery, Paging};
 pub use query::Query;
 pub use references::{Reference, ensure_unreferenced};
 pub use validate::Validator;
-pub use write::Record;
+pub use write::{Record, Tx};
 
 use actix_web::{HttpResponse, web};
 

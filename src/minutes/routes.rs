@@ -9,7 +9,7 @@ use super::{print, service};
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
 use crate::error::AppError;
-use crate::http::{Endpoint, Idempotency, Json, with_etag, write};
+use crate::http::{Endpoint, Idempotency, Json, Tx, with_etag, write};
 use crate::pdf::{self, Printing};
 use crate::state::AppState;
 
@@ -78,7 +78,7 @@ pub async fn add_attendee(
     body: Json<NewAttendee>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let add = move |conn: &mut _, user: &_, now, input| service::add_attendee(conn, user, now, id, input);
+    let add = move |tx: Tx<'_>, input| service::add_attendee(tx, id, input);
     let address = |a: &Attendee| (format!("/api/v1/activities/{}/attendees/{}", a.activity_id, a.id), None);
     write::append(&state, user, idem, body, address, add).await
 }
@@ -97,7 +97,7 @@ pub async fn remove_attendee(
     path: web::Path<(Id, Id)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, attendee) = path.into_inner();
-    write::delete(&state, move |conn, now| service::remove_attendee(conn, &user, now, id, attendee)).await
+    write::delete(&state, user, move |tx| service::remove_attendee(tx, id, attendee)).await
 }
 
 /// The state of the activity's minutes (draft or final) and the corrections appended since. With
@@ -138,7 +138,7 @@ pub async fn finalise_minutes(
     id: web::Path<Id>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    write::transition(&state, move |conn, now| service::finalise(conn, &user, now, id)).await
+    write::transition(&state, user, move |tx| service::finalise(tx, id)).await
 }
 
 /// Append a correction (what and why) to final minutes; who and when are recorded. Staff of the
@@ -158,7 +158,7 @@ pub async fn correct_minutes(
     body: Json<NewCorrection>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let correct = move |conn: &mut _, user: &_, now, input| service::correct(conn, user, now, id, input);
+    let correct = move |tx: Tx<'_>, input| service::correct(tx, id, input);
     let address = move |_: &Correction| (format!("/api/v1/activities/{id}/minutes"), None);
     write::append(&state, user, idem, body, address, correct).await
 }

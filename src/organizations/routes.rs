@@ -110,10 +110,7 @@ pub async fn update_organization(
     body: Json<OrganizationPatch>,
 ) -> Reply {
     let Target { id, if_match } = target;
-    write::update(&state, body, move |conn, now, patch| {
-        service::update(conn, &user, now, id, &if_match, patch)
-    })
-    .await
+    write::update(&state, user, body, move |tx, patch| service::update(tx, id, &if_match, patch)).await
 }
 
 /// Delete an organization that nothing refers to.
@@ -130,5 +127,5 @@ pub async fn update_organization(
     security(("bearer" = [])))]
 pub async fn delete_organization(user: AuthUser, state: State, target: Target) -> Reply {
     let Target { id, if_match } = target;
-    write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
+    write::delete(&state, user, move |tx| service::delete(tx, id, &if_match)).await
 }

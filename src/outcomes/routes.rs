@@ -82,10 +82,7 @@ pub async fn get_outcome(user: AuthUser, state: State, id: web::Path<Id>) -> Rep
     security(("bearer" = [])))]
 pub async fn update_outcome(user: AuthUser, state: State, target: Target, body: Json<OutcomePatch>) -> Reply {
     let Target { id, if_match } = target;
-    write::update(&state, body, move |conn, now, patch| {
-        service::update(conn, &user, now, id, &if_match, patch)
-    })
-    .await
+    write::update(&state, user, body, move |tx, patch| service::update(tx, id, &if_match, patch)).await
 }
 
 /// Delete an outcome (If-Match required).
@@ -97,5 +94,5 @@ pub async fn update_outcome(user: AuthUser, state: State, target: Target, body: 
     security(("bearer" = [])))]
 pub async fn delete_outcome(user: AuthUser, state: State, target: Target) -> Reply {
     let Target { id, if_match } = target;
-    write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
+    write::delete(&state, user, move |tx| service::delete(tx, id, &if_match)).await
 }

@@ -107,10 +107,7 @@ pub async fn update_regulation(
     body: Json<RegulationPatch>,
 ) -> Reply {
     let Target { id, if_match } = target;
-    write::update(&state, body, move |conn, now, patch| {
-        service::update(conn, &user, now, id, &if_match, patch)
-    })
-    .await
+    write::update(&state, user, body, move |tx, patch| service::update(tx, id, &if_match, patch)).await
 }
 
 /// Delete a regulation that nothing refers to.
@@ -127,5 +124,5 @@ pub async fn update_regulation(
     security(("bearer" = [])))]
 pub async fn delete_regulation(user: AuthUser, state: State, target: Target) -> Reply {
     let Target { id, if_match } = target;
-    write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
+    write::delete(&state, user, move |tx| service::delete(tx, id, &if_match)).await
 }

@@ -85,10 +85,9 @@ pub async fn update_user(
     let (id, (patch, unparsed)) = (id.into_inner(), body.into_parts());
     let change = state.hash_work(move || AccountChange::prepare(patch)).await?;
     let change = Json::from_parts(change.map_err(|e| unparsed.clone().merge(e))?, unparsed);
-    let response = write::update(&state, change, move |conn, now, change| {
-        service::update(conn, &user, now, id, &if_match, change)
-    })
-    .await?;
+    let response =
+        write::update(&state, user, change, move |tx, change| service::update(tx, id, &if_match, change))
+            .await?;
     // This process refuses the user's tokens at once; the others within the session cache's TTL.
     state.sessions.forget(id);
     Ok(response)
