@@ -18,7 +18,9 @@ use super::visibility::{self, Visibility};
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::{DbConnection, Id};
 use crate::http::csv;
-use crate::http::{Endpoint, Idempotency, Json, PageQuery, Paging, Query, Reply, Target, with_etag, write};
+use crate::http::{
+    Endpoint, Idempotency, IdempotencyKey, Json, PageQuery, Paging, Query, Reply, Target, with_etag, write,
+};
 use crate::pdf::{self, Printing};
 use crate::state::State;
 
@@ -41,17 +43,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(Endpoint::new("/agreements/{id}/report").get(agreement_report))
         .service(Endpoint::new("/commitments/{id}").get(get_commitment).patch(update_commitment))
         .service(Endpoint::new("/commitments/{id}/updates").get(list_updates).post(create_update));
-}
-
-/// The `Idempotency-Key` header of the creating POSTs, for the OpenAPI document (the extractor is
-/// [`Idempotency`]).
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Header)]
-#[allow(dead_code)]
-struct IdempotencyKey {
-    /// Makes the request safe to retry: the same key and body within 24 hours answer the first response again
-    #[param(rename = "Idempotency-Key")]
-    key: Option<String>,
 }
 
 /// List agreements, in creation order. Restricted agreements the caller is not party to are left out.

@@ -10,6 +10,7 @@ pub use super::model::{
 use super::{Verification, repo};
 use crate::auth::{AuthUser, policy};
 use crate::error::AppError;
+use crate::http::problems::NotAnAuditor;
 use crate::http::{Endpoint, Page, PageQuery, Paging, Query, Reply};
 use crate::state::State;
 
@@ -80,7 +81,7 @@ pub async fn audit_public_key(state: State) -> HttpResponse {
 #[utoipa::path(get, path = "/api/v1/audit/checkpoint", tag = "audit",
     responses(
         (status = 200, body = CheckpointView),
-        (status = 403, description = "Only administrators and auditors read the log", body = crate::error::Problem, content_type = "application/problem+json"),
+        NotAnAuditor,
         (status = 404, description = "The sequencer has not signed a checkpoint yet (the first moments of a new database)", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -95,7 +96,7 @@ pub async fn latest_audit_checkpoint(user: AuthUser, state: State) -> Reply {
     params(InclusionQuery),
     responses(
         (status = 200, body = InclusionProof),
-        (status = 403, description = "Only administrators and auditors read the log", body = crate::error::Problem, content_type = "application/problem+json"),
+        NotAnAuditor,
         (status = 404, description = "No event has this number", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The event is not sequenced yet", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The tree is not that big, or the event is not in a tree of that size", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -113,7 +114,7 @@ pub async fn audit_inclusion_proof(user: AuthUser, state: State, query: Query<In
     params(ConsistencyQuery),
     responses(
         (status = 200, body = ConsistencyProof),
-        (status = 403, description = "Only administrators and auditors read the log", body = crate::error::Problem, content_type = "application/problem+json"),
+        NotAnAuditor,
         (status = 422, description = "A size is negative, `from` is above `to`, or the tree is not that big", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]

@@ -6,8 +6,10 @@ use super::model::{Contact, ContactFilter, ContactPatch, NewContact};
 use super::{repo, service};
 use crate::auth::AuthUser;
 use crate::db::Id;
+use crate::http::problems::NotTheirContacts;
 use crate::http::{
-    Endpoint, Idempotency, Json, Page, PageQuery, Paging, Query, Reply, Target, versioned, with_etag, write,
+    Endpoint, Idempotency, IdempotencyKey, Json, Page, PageQuery, Paging, Query, Reply, Target, versioned,
+    with_etag, write,
 };
 use crate::state::State;
 
@@ -51,15 +53,14 @@ pub async fn list_contacts(
 /// Administrators, BPJS staff and OPD staff for any organization; partner staff for their own.
 #[utoipa::path(post, path = "/api/v1/organizations/{id}/contacts", tag = "contacts",
     params(("id" = Id, Path, description = "Organization id"),
-        ("Idempotency-Key" = Option<String>, Header,
-        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
+        IdempotencyKey),
     request_body = NewContact,
     responses(
         (status = 201, description = "Created", body = Contact, headers(
             ("Location" = String, description = "The new contact's URL"),
             ("ETag" = String, description = "Its version, for If-Match"),
             ("Idempotency-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key"))),
-        (status = 403, description = "The user may not keep this organization's contacts", body = crate::error::Problem, content_type = "application/problem+json"),
+        NotTheirContacts,
     ),
     security(("bearer" = [])))]
 pub async fn create_contact(
@@ -95,7 +96,7 @@ pub async fn get_contact(user: AuthUser, state: State, id: web::Path<Id>) -> Rep
     request_body = ContactPatch,
     responses(
         (status = 200, body = Contact, headers(("ETag" = String, description = "The new version"))),
-        (status = 403, description = "The user may not keep this organization's contacts", body = crate::error::Problem, content_type = "application/problem+json"),
+        NotTheirContacts,
     ),
     security(("bearer" = [])))]
 pub async fn update_contact(user: AuthUser, state: State, target: Target, body: Json<ContactPatch>) -> Reply {
@@ -111,7 +112,7 @@ pub async fn update_contact(user: AuthUser, state: State, target: Target, body: 
         ("If-Match" = String, Header, description = "The ETag of the version read")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "The user may not keep this organization's contacts", body = crate::error::Problem, content_type = "application/problem+json"),
+        NotTheirContacts,
     ),
     security(("bearer" = [])))]
 pub async fn delete_contact(user: AuthUser, state: State, target: Target) -> Reply {

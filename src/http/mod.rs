@@ -11,6 +11,7 @@ pub mod fields;
 pub mod idempotency;
 pub mod json;
 pub mod pagination;
+pub mod problems;
 pub mod query;
 pub mod references;
 pub mod search;
@@ -20,7 +21,7 @@ pub mod write;
 
 pub use endpoint::Endpoint;
 pub use etag::{IfMatch, Target, expect_one_row, with_etag};
-pub use idempotency::{Created, Idempotency};
+pub use idempotency::{Created, Idempotency, IdempotencyKey};
 pub use json::Json;
 pub use pagination::{Page, PageQuery, Paging};
 pub use query::Query;

@@ -9,6 +9,7 @@ use super::{print, service};
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
 use crate::error::AppError;
+use crate::http::problems::MinutesFinal;
 use crate::http::{Endpoint, Idempotency, Json, Tx, with_etag, write};
 use crate::pdf::{self, Printing};
 use crate::state::AppState;
@@ -66,7 +67,7 @@ async fn printed(
     params(("id" = Id, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry")),
     responses(
         (status = 201, body = Attendee, headers(("Location" = String))),
-        (status = 409, description = "The minutes are final", body = crate::error::Problem, content_type = "application/problem+json"),
+        MinutesFinal,
         (status = 422, description = "Invalid fields (all listed): an organization not involved in the activity, a contact of another organization", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -88,7 +89,7 @@ pub async fn add_attendee(
     params(("id" = Id, Path), ("attendee_id" = Id, Path)),
     responses(
         (status = 204, description = "Removed"),
-        (status = 409, description = "The minutes are final", body = crate::error::Problem, content_type = "application/problem+json"),
+        MinutesFinal,
     ),
     security(("bearer" = [])))]
 pub async fn remove_attendee(

@@ -6,8 +6,10 @@ use super::model::{NewOrganization, Organization, OrganizationFilter, Organizati
 use super::{repo, service};
 use crate::auth::AuthUser;
 use crate::db::Id;
+use crate::http::problems::{ShortNameTaken, StillReferenced};
 use crate::http::{
-    Endpoint, Idempotency, Json, Page, PageQuery, Paging, Query, Reply, Target, versioned, with_etag, write,
+    Endpoint, Idempotency, IdempotencyKey, Json, Page, PageQuery, Paging, Query, Reply, Target, versioned,
+    with_etag, write,
 };
 use crate::state::State;
 
@@ -55,15 +57,14 @@ pub async fn list_organizations(
 ///
 /// Administrators, BPJS staff and OPD staff. Send `Idempotency-Key` to make retries safe.
 #[utoipa::path(post, path = "/api/v1/organizations", tag = "organizations",
-    params(("Idempotency-Key" = Option<String>, Header,
-        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
+    params(IdempotencyKey),
     request_body = NewOrganization,
     responses(
         (status = 201, description = "Created", body = Organization, headers(
             ("Location" = String, description = "The new organization's URL"),
             ("ETag" = String, description = "Its version, for If-Match"),
             ("Idempotency-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key"))),
-        (status = 409, description = "The short name is taken", body = crate::error::Problem, content_type = "application/problem+json"),
+        ShortNameTaken,
         (status = 422, description = "Invalid fields (all listed), an unknown region or parent, or an Idempotency-Key reused with another body", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -99,7 +100,7 @@ pub async fn get_organization(user: AuthUser, state: State, id: web::Path<Id>) -
     request_body = OrganizationPatch,
     responses(
         (status = 200, body = Organization, headers(("ETag" = String, description = "The new version"))),
-        (status = 409, description = "The short name is taken", body = crate::error::Problem, content_type = "application/problem+json"),
+        ShortNameTaken,
         (status = 422, description = "Invalid fields (all listed), an unknown region or parent, or a parent that would make a cycle", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -122,7 +123,7 @@ pub async fn update_organization(
         ("If-Match" = String, Header, description = "The ETag of the version read")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 409, description = "Other records refer to it (named in the detail)", body = crate::error::Problem, content_type = "application/problem+json"),
+        StillReferenced,
     ),
     security(("bearer" = [])))]
 pub async fn delete_organization(user: AuthUser, state: State, target: Target) -> Reply {

@@ -6,8 +6,10 @@ use super::model::{NewRegulation, Regulation, RegulationFilter, RegulationPatch}
 use super::{repo, service};
 use crate::auth::AuthUser;
 use crate::db::Id;
+use crate::http::problems::{AlreadyRegistered, StillReferenced};
 use crate::http::{
-    Endpoint, Idempotency, Json, PageQuery, Paging, Query, Reply, Target, versioned, with_etag, write,
+    Endpoint, Idempotency, IdempotencyKey, Json, PageQuery, Paging, Query, Reply, Target, versioned,
+    with_etag, write,
 };
 use crate::state::State;
 
@@ -55,15 +57,14 @@ pub async fn list_regulations(
 ///
 /// Administrators, BPJS staff and OPD staff. Send `Idempotency-Key` to make retries safe.
 #[utoipa::path(post, path = "/api/v1/regulations", tag = "regulations",
-    params(("Idempotency-Key" = Option<String>, Header,
-        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
+    params(IdempotencyKey),
     request_body = NewRegulation,
     responses(
         (status = 201, description = "Created", body = Regulation, headers(
             ("Location" = String, description = "The new regulation's URL"),
             ("ETag" = String, description = "Its version, for If-Match"),
             ("Idempotency-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key"))),
-        (status = 409, description = "The same kind, number, year and issuer are registered already", body = crate::error::Problem, content_type = "application/problem+json"),
+        AlreadyRegistered,
     ),
     security(("bearer" = [])))]
 pub async fn create_regulation(
@@ -97,7 +98,7 @@ pub async fn get_regulation(user: AuthUser, state: State, id: web::Path<Id>) -> 
     request_body = RegulationPatch,
     responses(
         (status = 200, body = Regulation, headers(("ETag" = String, description = "The new version"))),
-        (status = 409, description = "The same kind, number, year and issuer are registered already", body = crate::error::Problem, content_type = "application/problem+json"),
+        AlreadyRegistered,
     ),
     security(("bearer" = [])))]
 pub async fn update_regulation(
@@ -119,7 +120,7 @@ pub async fn update_regulation(
         ("If-Match" = String, Header, description = "The ETag of the version read")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 409, description = "Other records refer to it (named in the detail)", body = crate::error::Problem, content_type = "application/problem+json"),
+        StillReferenced,
     ),
     security(("bearer" = [])))]
 pub async fn delete_regulation(user: AuthUser, state: State, target: Target) -> Reply {

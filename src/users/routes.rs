@@ -6,8 +6,10 @@ use super::model::{NewUser, User, UserFilter, UserPatch};
 use super::service::{self, AccountChange, NewAccount};
 use crate::auth::AuthUser;
 use crate::db::Id;
+use crate::http::problems::NotAnAccountReader;
 use crate::http::{
-    Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Paging, Query, Reply, with_etag, write,
+    Endpoint, Idempotency, IdempotencyKey, IfMatch, Json, Page, PageQuery, Paging, Query, Reply, with_etag,
+    write,
 };
 use crate::state::State;
 
@@ -23,8 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     params(UserFilter, PageQuery),
     responses(
         (status = 200, body = inline(Page<User>)),
-        (status = 403, description = "Only administrators and auditors read user accounts", body = crate::error::Problem,
-            content_type = "application/problem+json"),
+        NotAnAccountReader,
     ),
     security(("bearer" = [])))]
 pub async fn list_users(user: AuthUser, state: State, filter: Query<UserFilter>, page: Paging) -> Reply {
@@ -35,8 +36,7 @@ pub async fn list_users(user: AuthUser, state: State, filter: Query<UserFilter>,
 
 /// Create a user account (admins).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
-    params(("Idempotency-Key" = Option<String>, Header,
-        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
+    params(IdempotencyKey),
     responses(
         (status = 201, body = User, headers(("ETag" = String), ("Location" = String))),
         (status = 409, description = "The username is taken", body = crate::error::Problem,
@@ -55,8 +55,7 @@ pub async fn create_user(user: AuthUser, state: State, idem: Idempotency, body: 
     params(("id" = Id, Path)),
     responses(
         (status = 200, body = User, headers(("ETag" = String))),
-        (status = 403, description = "Only administrators and auditors read user accounts", body = crate::error::Problem,
-            content_type = "application/problem+json"),
+        NotAnAccountReader,
     ),
     security(("bearer" = [])))]
 pub async fn get_user(user: AuthUser, state: State, id: web::Path<Id>) -> Reply {
