@@ -1,6 +1,6 @@
 //! `/agreements`, `/agreements/{id}/…` and `/commitments/…`: thin handlers. Each write extracts (user,
 //! path, body) and hands ONE use case of [`super::service`] or [`super::commitments::service`] to
-//! [`crate::http::write`]; each list hands one query to [`PageQuery::list`].
+//! [`crate::http::write`]; each list hands one query to [`crate::http::Paging::list`].
 
 use actix_web::{HttpRequest, HttpResponse, web};
 

@@ -13,7 +13,7 @@ use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
 use crate::error::{AppError, text};
 use crate::http::{
-    Created, Endpoint, Idempotency, Page, PageQuery, Query, Reply, Target, Tx, with_etag, write,
+    Created, Endpoint, Idempotency, Page, PageQuery, Paging, Reply, Target, Tx, with_etag, write,
 };
 use crate::state::State;
 
@@ -49,17 +49,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// before its declared length alone answers 413.
 const MULTIPART_OVERHEAD: u64 = 64 * 1024;
 
-async fn list(
-    req: HttpRequest,
-    user: AuthUser,
-    state: State,
-    kind: OwnerKind,
-    id: Id,
-    page: Query<PageQuery>,
-) -> Reply {
+async fn list(user: AuthUser, state: State, kind: OwnerKind, id: Id, page: Paging) -> Reply {
     policy::authorize(&user, Action::Read)?;
     let list = move |conn: &mut _, after, limit| service::list(conn, &user, kind, id, after, limit);
-    page.list(&req, &state, list, |d: &Document| d.id).await
+    page.list(&state, list, |d: &Document| d.id).await
 }
 
 /// Receives an upload: who may (the role, then the record), the declared type and size, then the body
@@ -131,14 +124,8 @@ macro_rules! owner_routes {
                     headers(("Link" = String, description = "The next page, when there is one"))),
             ),
             security(("bearer" = [])))]
-        pub async fn $list(
-            req: HttpRequest,
-            user: AuthUser,
-            state: State,
-            id: web::Path<Id>,
-            page: Query<PageQuery>,
-        ) -> Reply {
-            list(req, user, state, $kind, id.into_inner(), page).await
+        pub async fn $list(user: AuthUser, state: State, id: web::Path<Id>, page: Paging) -> Reply {
+            list(user, state, $kind, id.into_inner(), page).await
         }
 
         #[doc = $upload_doc]

@@ -130,42 +130,6 @@ impl<T: Serialize + utoipa::PartialSchema> Page<T> {
     }
 }
 
-/// The request's own URL with `cursor` replaced.
-/// The one shape of a list handler: the page's limit and cursor read from `page`, `query(conn, after,
-/// limit + 1)` run off the async workers (one row more than the page tells whether there is a next
-/// page), and the page answered as JSON or CSV with its `Link`. `key` gives a row's place in the list's
-/// order, which the next page's cursor carries.
-///
-/// ```text
-/// pub async fn list_regulations(user: AuthUser, state: State, filter: Query<RegulationFilter>,
-///                               page: Paging) -> Reply {
-///     let filter = filter.into_inner();
-///     page.list(&state, move |conn, after, limit| service::list(conn, &user, &filter, after, limit),
-///               |r: &Regulation| r.id).await
-/// }
-///
-/// (through [`Paging::list`], which brings the request along)
-/// ```
-impl PageQuery {
-    pub async fn list<T, K, F>(
-        &self,
-        req: &HttpRequest,
-        state: &crate::state::AppState,
-        query: F,
-        key: impl Fn(&T) -> K,
-    ) -> Result<HttpResponse, AppError>
-    where
-        T: Serialize + utoipa::PartialSchema + Send + 'static,
-        K: Serialize + DeserializeOwned + Send + 'static,
-        F: FnOnce(&mut crate::db::DbConnection, Option<K>, i64) -> Result<Vec<T>, AppError> + Send + 'static,
-    {
-        let limit = self.limit()?;
-        let after: Option<K> = self.after(req)?;
-        let rows = state.db.run(move |conn| query(conn, after, i64::from(limit) + 1)).await?;
-        Ok(Page::from_rows(rows, limit, key).respond(req))
-    }
-}
-
 /// A list request's paging (`?limit=&cursor=`, see [`PageQuery`]) with the request itself, which the answer
 /// needs: the cursor belongs to the request's path, the `Link` repeats its query, and its `Accept` may ask
 /// for CSV. Extract it after the list's own filter, as the handlers do, so that a bad filter is named first.
@@ -185,7 +149,19 @@ impl FromRequest for Paging {
 }
 
 impl Paging {
-    /// [`PageQuery::list`] for this request.
+    /// The one shape of a list handler: the page's limit and cursor read from the request,
+    /// `query(conn, after, limit + 1)` run off the async workers (one row more than the page tells whether
+    /// there is a next page), and the page answered as JSON or CSV with its `Link`. `key` gives a row's
+    /// place in the list's order, which the next page's cursor carries.
+    ///
+    /// ```text
+    /// pub async fn list_regulations(user: AuthUser, state: State, filter: Query<RegulationFilter>,
+    ///                               page: Paging) -> Reply {
+    ///     let filter = filter.into_inner();
+    ///     page.list(&state, move |conn, after, limit| service::list(conn, &user, &filter, after, limit),
+    ///               |r: &Regulation| r.id).await
+    /// }
+    /// ```
     pub async fn list<T, K, F>(
         self,
         state: &crate::state::AppState,
@@ -197,10 +173,14 @@ impl Paging {
         K: Serialize + DeserializeOwned + Send + 'static,
         F: FnOnce(&mut crate::db::DbConnection, Option<K>, i64) -> Result<Vec<T>, AppError> + Send + 'static,
     {
-        self.query.list(&self.req, state, query, key).await
+        let limit = self.query.limit()?;
+        let after: Option<K> = self.query.after(&self.req)?;
+        let rows = state.db.run(move |conn| query(conn, after, i64::from(limit) + 1)).await?;
+        Ok(Page::from_rows(rows, limit, key).respond(&self.req))
     }
 }
 
+/// The request's own URL with `cursor` replaced.
 pub fn next_link(req: &HttpRequest, cursor: &str) -> String {
     let mut params: Vec<(String, String)> =
         serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
