@@ -14,6 +14,7 @@ use sinergi::config::Settings;
 use sinergi::coverage::model::Zones;
 use sinergi::db::write_transaction;
 use sinergi::error::AppError;
+use sinergi::http::Tx;
 use sinergi::seed::synthetic::{self, Scale};
 use sinergi::state::AppState;
 use sinergi::users::model::NewUser;
@@ -289,9 +290,10 @@ fn run(command: Command, mut settings: Settings) -> Result<ExitCode, String> {
             let account = users::service::NewAccount::prepare(new).map_err(describe)?;
             let system = AuthUser::system("cli");
             let now = Clock::System.now();
-            let user =
-                write_transaction(&mut conn, |conn| users::service::create(conn, &system, now, account))
-                    .map_err(describe)?;
+            let user = write_transaction(&mut conn, |conn| {
+                users::service::create(Tx::new(conn, &system, now), account)
+            })
+            .map_err(describe)?;
             println!("created user {} ({}) with id {}", user.username, user.role.as_str(), user.id);
             Ok(ExitCode::SUCCESS)
         }

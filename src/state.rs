@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use actix_web::web;
+
 use crate::audit::note::LogKey;
 use crate::auth::hashing::HashingPool;
 use crate::auth::session::SessionCache;
@@ -10,6 +12,9 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Database;
 use crate::error::AppError;
+
+/// The state as handlers extract it.
+pub type State = web::Data<AppState>;
 
 #[derive(Clone)]
 pub struct AppState {

@@ -1,16 +1,17 @@
 //! `/activities`, `/activities/{id}`, `/activities/{id}/action-items` and `/action-items/{id}`: thin
 //! handlers over [`super::service`].
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 use super::action_items::{ActionItem, ActionItemPatch, NewActionItem};
 use super::model::{Activity, ActivityFilter, ActivityPatch, NewActivity};
 use super::service;
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
-use crate::error::AppError;
-use crate::http::{Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag, write};
-use crate::state::AppState;
+use crate::http::{
+    Endpoint, Idempotency, Json, Page, PageQuery, Paging, Query, Reply, Target, Tx, with_etag, write,
+};
+use crate::state::State;
 
 crate::gate!(Action::LogActivity { involved: &[] } => NewActivity, ActivityPatch, NewActionItem, ActionItemPatch);
 
@@ -39,16 +40,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ),
     security(("bearer" = [])))]
 pub async fn list_activities(
-    req: HttpRequest,
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     filter: Query<ActivityFilter>,
-    page: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+    page: Paging,
+) -> Reply {
     policy::authorize(&user, Action::Read)?;
     let filter = filter.into_inner();
     let list = move |conn: &mut _, after, limit| service::list(conn, &user, &filter, after, limit);
-    page.list(&req, &state, list, |a: &Activity| a.id).await
+    page.list(&state, list, |a: &Activity| a.id).await
 }
 
 /// Log an activity. The caller's organization (or one under it) must organise it or take part
@@ -63,10 +63,10 @@ pub async fn list_activities(
     security(("bearer" = [])))]
 pub async fn create_activity(
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     idem: Idempotency,
     body: Json<NewActivity>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     write::create(&state, user, idem, body, service::create).await
 }
 
@@ -77,11 +77,7 @@ pub async fn create_activity(
         (status = 200, body = Activity, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn get_activity(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_activity(user: AuthUser, state: State, id: web::Path<Id>) -> Reply {
     policy::authorize(&user, Action::Read)?;
     let id = id.into_inner();
     let record = state.db.run(move |conn| service::visible(conn, &user, id)).await?;
@@ -99,16 +95,12 @@ pub async fn get_activity(
     security(("bearer" = [])))]
 pub async fn update_activity(
     user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
+    state: State,
+    target: Target,
     body: Json<ActivityPatch>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    write::update(&state, body, move |conn, now, patch| {
-        service::update(conn, &user, now, id, &if_match, patch)
-    })
-    .await
+) -> Reply {
+    let Target { id, if_match } = target;
+    write::update(&state, user, body, move |tx, patch| service::update(tx, id, &if_match, patch)).await
 }
 
 /// Delete a planned activity (held and cancelled ones stay on record: 409).
@@ -119,14 +111,9 @@ pub async fn update_activity(
         (status = 409, description = "Not planned, or action items or outcomes refer to it", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn delete_activity(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
+pub async fn delete_activity(user: AuthUser, state: State, target: Target) -> Reply {
+    let Target { id, if_match } = target;
+    write::delete(&state, user, move |tx| service::delete(tx, id, &if_match)).await
 }
 
 /// The activity's action items, oldest first.
@@ -136,18 +123,12 @@ pub async fn delete_activity(
         (status = 200, content((inline(Page<ActionItem>) = "application/json"), (String = "text/csv"))),
     ),
     security(("bearer" = [])))]
-pub async fn list_action_items(
-    req: HttpRequest,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    page: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list_action_items(user: AuthUser, state: State, id: web::Path<Id>, page: Paging) -> Reply {
     policy::authorize(&user, Action::Read)?;
     let (id, today) = (id.into_inner(), state.clock.today());
     let list =
         move |conn: &mut _, after, limit| service::list_action_items(conn, &user, today, id, after, limit);
-    page.list(&req, &state, list, |a: &ActionItem| a.id).await
+    page.list(&state, list, |a: &ActionItem| a.id).await
 }
 
 /// Add a follow-up to a held activity (409 for a planned or cancelled one).
@@ -160,14 +141,13 @@ pub async fn list_action_items(
     security(("bearer" = [])))]
 pub async fn create_action_item(
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     id: web::Path<Id>,
     idem: Idempotency,
     body: Json<NewActionItem>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let id = id.into_inner();
-    let create =
-        move |conn: &mut _, user: &_, now, input| service::create_action_item(conn, user, now, id, input);
+    let create = move |tx: Tx<'_>, input| service::create_action_item(tx, id, input);
     write::create(&state, user, idem, body, create).await
 }
 
@@ -178,11 +158,7 @@ pub async fn create_action_item(
         (status = 200, body = ActionItem, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn get_action_item(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_action_item(user: AuthUser, state: State, id: web::Path<Id>) -> Reply {
     policy::authorize(&user, Action::Read)?;
     let (id, today) = (id.into_inner(), state.clock.today());
     let (_, item) = state.db.run(move |conn| service::visible_action_item(conn, &user, id)).await?;
@@ -198,14 +174,11 @@ pub async fn get_action_item(
     security(("bearer" = [])))]
 pub async fn update_action_item(
     user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
+    state: State,
+    target: Target,
     body: Json<ActionItemPatch>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    write::update(&state, body, move |conn, now, patch| {
-        service::update_action_item(conn, &user, now, id, &if_match, patch)
-    })
-    .await
+) -> Reply {
+    let Target { id, if_match } = target;
+    write::update(&state, user, body, move |tx, patch| service::update_action_item(tx, id, &if_match, patch))
+        .await
 }

@@ -16,7 +16,7 @@ use crate::auth::{Action, AuthUser, policy};
 use crate::db::types::from_utc;
 use crate::db::{DbConnection, Id};
 use crate::error::{AppError, text};
-use crate::http::{IfMatch, Validator, ensure_unreferenced};
+use crate::http::{IfMatch, Tx, Validator, ensure_unreferenced};
 
 /// What a link to an organization is called in a field error.
 pub const ORGANIZATION: (&str, &str) = ("organization", "organisasi");
@@ -163,12 +163,8 @@ fn checked(
     Ok(fields)
 }
 
-pub fn create(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    input: NewActivity,
-) -> Result<Activity, AppError> {
+pub fn create(tx: Tx<'_>, input: NewActivity) -> Result<Activity, AppError> {
+    let Tx { conn, user, now } = tx;
     // The organizations the body names decide before the body is checked: a refused user learns nothing.
     may_log(user, &input.involved())?;
     if input.status == Some(ActivityStatus::Cancelled) {
@@ -218,14 +214,8 @@ fn editable(
     Ok(record)
 }
 
-pub fn update(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    id: Id,
-    if_match: &IfMatch,
-    patch: ActivityPatch,
-) -> Result<Activity, AppError> {
+pub fn update(tx: Tx<'_>, id: Id, if_match: &IfMatch, patch: ActivityPatch) -> Result<Activity, AppError> {
+    let Tx { conn, user, now } = tx;
     let mut seen = VisibleAgreements::default();
     let current = editable(conn, user, id, &mut seen)?;
     if_match.check(current.row.version)?;
@@ -262,13 +252,8 @@ pub fn update(
     Ok(after)
 }
 
-pub fn delete(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    id: Id,
-    if_match: &IfMatch,
-) -> Result<(), AppError> {
+pub fn delete(tx: Tx<'_>, id: Id, if_match: &IfMatch) -> Result<(), AppError> {
+    let Tx { conn, user, now } = tx;
     let current = editable(conn, user, id, &mut VisibleAgreements::default())?;
     if_match.check(current.row.version)?;
     if current.row.status != ActivityStatus::Planned {
@@ -295,13 +280,8 @@ fn checked_item(conn: &mut DbConnection, input: NewActionItem) -> Result<ActionI
     Ok(fields)
 }
 
-pub fn create_action_item(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    activity_id: Id,
-    input: NewActionItem,
-) -> Result<ActionItem, AppError> {
+pub fn create_action_item(tx: Tx<'_>, activity_id: Id, input: NewActionItem) -> Result<ActionItem, AppError> {
+    let Tx { conn, user, now } = tx;
     let activity = editable(conn, user, activity_id, &mut VisibleAgreements::default())?;
     if activity.row.status != ActivityStatus::Held {
         return Err(AppError::conflict(text(
@@ -328,13 +308,12 @@ pub fn visible_action_item(
 }
 
 pub fn update_action_item(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
+    tx: Tx<'_>,
     id: Id,
     if_match: &IfMatch,
     patch: ActionItemPatch,
 ) -> Result<ActionItem, AppError> {
+    let Tx { conn, user, now } = tx;
     policy::authorize_role(user, Action::LogActivity { involved: &[] })?;
     let (activity, current) = visible_action_item(conn, user, id)?;
     may_log(user, &activity.involved())?;

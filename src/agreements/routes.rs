@@ -1,6 +1,6 @@
 //! `/agreements`, `/agreements/{id}/…` and `/commitments/…`: thin handlers. Each write extracts (user,
 //! path, body) and hands ONE use case of [`super::service`] or [`super::commitments::service`] to
-//! [`crate::http::write`]; each list hands one query to [`PageQuery::list`].
+//! [`crate::http::write`]; each list hands one query to [`crate::http::Paging::list`].
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
@@ -17,11 +17,12 @@ use super::service;
 use super::visibility::{self, Visibility};
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::{DbConnection, Id};
-use crate::error::AppError;
 use crate::http::csv;
-use crate::http::{Endpoint, Idempotency, IfMatch, Json, PageQuery, Query, with_etag, write};
+use crate::http::{
+    Endpoint, Idempotency, IdempotencyKey, Json, PageQuery, Paging, Query, Reply, Target, with_etag, write,
+};
 use crate::pdf::{self, Printing};
-use crate::state::AppState;
+use crate::state::State;
 
 crate::gate!(Action::EditAgreement { parties: &[] } => NewAgreement, AgreementPatch, NewAmendment, Termination);
 crate::gate!(Action::EditCommitment { parties: &[] } => NewCommitment, CommitmentPatch);
@@ -44,36 +45,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(Endpoint::new("/commitments/{id}/updates").get(list_updates).post(create_update));
 }
 
-/// The `Idempotency-Key` header of the creating POSTs, for the OpenAPI document (the extractor is
-/// [`Idempotency`]).
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Header)]
-#[allow(dead_code)]
-struct IdempotencyKey {
-    /// Makes the request safe to retry: the same key and body within 24 hours answer the first response again
-    #[param(rename = "Idempotency-Key")]
-    key: Option<String>,
-}
-
 /// List agreements, in creation order. Restricted agreements the caller is not party to are left out.
 #[utoipa::path(get, path = "/api/v1/agreements", tag = "agreements",
     params(AgreementFilter, PageQuery),
     responses((status = 200, body = inline(crate::http::Page<Agreement>))),
     security(("bearer" = [])))]
 pub async fn list_agreements(
-    req: HttpRequest,
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     filter: Query<AgreementFilter>,
-    page: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+    page: Paging,
+) -> Reply {
     policy::authorize(&user, Action::Read)?;
     let (filter, today) = (filter.into_inner(), state.clock.today());
     let query = move |conn: &mut DbConnection, after, limit| {
         let rows = repo::list(conn, &filter, &Visibility::of(&user), today, after, limit)?;
         Ok(rows.iter().map(|r| r.view(today)).collect())
     };
-    page.list(&req, &state, query, |a: &Agreement| a.id).await
+    page.list(&state, query, |a: &Agreement| a.id).await
 }
 
 /// Create a draft agreement. The caller's organization (or one above it) must be among its parties.
@@ -89,10 +78,10 @@ pub async fn list_agreements(
     security(("bearer" = [])))]
 pub async fn create_agreement(
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     idem: Idempotency,
     body: Json<NewAgreement>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     write::create(&state, user, idem, body, service::create).await
 }
 
@@ -101,11 +90,7 @@ pub async fn create_agreement(
     params(("id" = Id, Path)),
     responses((status = 200, body = Agreement, headers(("ETag" = String)))),
     security(("bearer" = [])))]
-pub async fn get_agreement(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_agreement(user: AuthUser, state: State, id: web::Path<Id>) -> Reply {
     policy::authorize(&user, Action::Read)?;
     let id = id.into_inner();
     let today = state.clock.today();
@@ -127,16 +112,12 @@ pub async fn get_agreement(
     security(("bearer" = [])))]
 pub async fn update_agreement(
     user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
+    state: State,
+    target: Target,
     body: Json<AgreementPatch>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    write::update(&state, body, move |conn, now, patch| {
-        service::update(conn, &user, now, id, &if_match, patch)
-    })
-    .await
+) -> Reply {
+    let Target { id, if_match } = target;
+    write::update(&state, user, body, move |tx, patch| service::update(tx, id, &if_match, patch)).await
 }
 
 /// Delete a draft agreement (If-Match required), with its commitments. Other agreements: 409.
@@ -148,14 +129,9 @@ pub async fn update_agreement(
             body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn delete_agreement(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
+pub async fn delete_agreement(user: AuthUser, state: State, target: Target) -> Reply {
+    let Target { id, if_match } = target;
+    write::delete(&state, user, move |tx| service::delete(tx, id, &if_match)).await
 }
 
 /// Activate a draft. It needs a number, `signed_on`, `effective_from` and two distinct party
@@ -169,14 +145,9 @@ pub async fn delete_agreement(
             body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn activate_agreement(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    write::transition(&state, move |conn, now| service::activate(conn, &user, now, id, &if_match)).await
+pub async fn activate_agreement(user: AuthUser, state: State, target: Target) -> Reply {
+    let Target { id, if_match } = target;
+    write::transition(&state, user, move |tx| service::activate(tx, id, &if_match)).await
 }
 
 /// Terminate an active (or expired) agreement, with the date and the reason.
@@ -190,16 +161,12 @@ pub async fn activate_agreement(
     security(("bearer" = [])))]
 pub async fn terminate_agreement(
     user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
+    state: State,
+    target: Target,
     body: Json<Termination>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    write::update(&state, body, move |conn, now, input| {
-        service::terminate(conn, &user, now, id, &if_match, input)
-    })
-    .await
+) -> Reply {
+    let Target { id, if_match } = target;
+    write::update(&state, user, body, move |tx, input| service::terminate(tx, id, &if_match, input)).await
 }
 
 /// Amend an active (or expired) agreement: change its period, scopes and parties at once, and keep the
@@ -214,11 +181,11 @@ pub async fn terminate_agreement(
     security(("bearer" = [])))]
 pub async fn create_amendment(
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     id: web::Path<Id>,
     idem: Idempotency,
     body: Json<NewAmendment>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let id = id.into_inner();
     // Amendments are kept in their agreement's list; they have no address of their own.
     let list = format!("/api/v1/agreements/{id}/amendments");
@@ -228,7 +195,7 @@ pub async fn create_amendment(
         idem,
         body,
         move |_| (list, None),
-        move |conn, user, now, input| service::amend(conn, user, now, id, input),
+        move |tx, input| service::amend(tx, id, input),
     )
     .await
 }
@@ -238,20 +205,14 @@ pub async fn create_amendment(
     params(("id" = Id, Path), PageQuery),
     responses((status = 200, body = inline(crate::http::Page<Amendment>))),
     security(("bearer" = [])))]
-pub async fn list_amendments(
-    req: HttpRequest,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    page: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list_amendments(user: AuthUser, state: State, id: web::Path<Id>, page: Paging) -> Reply {
     policy::authorize(&user, Action::Read)?;
     let id = id.into_inner();
     let query = move |conn: &mut DbConnection, after, limit| {
         visibility::agreement(conn, &user, id)?;
         repo::amendments(conn, id, after, limit)?.into_iter().map(Amendment::try_from).collect()
     };
-    page.list(&req, &state, query, |a: &Amendment| a.id).await
+    page.list(&state, query, |a: &Amendment| a.id).await
 }
 
 /// The agreement's report. With `Accept: text/csv`, one line per fact: section, item, value, detail.
@@ -267,12 +228,7 @@ pub async fn list_amendments(
         )),
     ),
     security(("bearer" = [])))]
-pub async fn agreement_report(
-    req: HttpRequest,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-) -> Result<HttpResponse, AppError> {
+pub async fn agreement_report(req: HttpRequest, user: AuthUser, state: State, id: web::Path<Id>) -> Reply {
     policy::authorize(&user, Action::Read)?;
     let (id, today) = (id.into_inner(), state.clock.today());
     if pdf::wanted(&req) {
@@ -306,16 +262,14 @@ pub async fn agreement_report(
     security(("bearer" = [])))]
 pub async fn create_commitment(
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     id: web::Path<Id>,
     idem: Idempotency,
     body: Json<NewCommitment>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let id = id.into_inner();
-    write::create(&state, user, idem, body, move |conn, user, now, input| {
-        commitments::service::create(conn, user, now, id, input)
-    })
-    .await
+    write::create(&state, user, idem, body, move |tx, input| commitments::service::create(tx, id, input))
+        .await
 }
 
 /// The agreement's commitments, in creation order.
@@ -324,13 +278,12 @@ pub async fn create_commitment(
     responses((status = 200, body = inline(crate::http::Page<Commitment>))),
     security(("bearer" = [])))]
 pub async fn list_commitments(
-    req: HttpRequest,
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     id: web::Path<Id>,
     filter: Query<CommitmentFilter>,
-    page: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+    page: Paging,
+) -> Reply {
     policy::authorize(&user, Action::Read)?;
     let (id, filter, today) = (id.into_inner(), filter.into_inner(), state.clock.today());
     let query = move |conn: &mut DbConnection, after, limit| {
@@ -338,7 +291,7 @@ pub async fn list_commitments(
         let rows = commitments::repo::list(conn, id, &filter, today, after, limit)?;
         Ok(rows.iter().map(|c| c.view(today)).collect())
     };
-    page.list(&req, &state, query, |c: &Commitment| c.id).await
+    page.list(&state, query, |c: &Commitment| c.id).await
 }
 
 /// One commitment (404 when its agreement is restricted and the caller may not see it).
@@ -346,11 +299,7 @@ pub async fn list_commitments(
     params(("id" = Id, Path)),
     responses((status = 200, body = Commitment, headers(("ETag" = String)))),
     security(("bearer" = [])))]
-pub async fn get_commitment(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_commitment(user: AuthUser, state: State, id: web::Path<Id>) -> Reply {
     policy::authorize(&user, Action::Read)?;
     let (id, today) = (id.into_inner(), state.clock.today());
     let (_, row) = state.db.run(move |conn| visibility::commitment(conn, &user, id)).await?;
@@ -369,16 +318,13 @@ pub async fn get_commitment(
     security(("bearer" = [])))]
 pub async fn update_commitment(
     user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
+    state: State,
+    target: Target,
     body: Json<CommitmentPatch>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    write::update(&state, body, move |conn, now, patch| {
-        commitments::service::update(conn, &user, now, id, &if_match, patch)
-    })
-    .await
+) -> Reply {
+    let Target { id, if_match } = target;
+    write::update(&state, user, body, move |tx, patch| commitments::service::update(tx, id, &if_match, patch))
+        .await
 }
 
 /// Report progress on a commitment. The newest report sets the commitment's status and progress; a
@@ -395,11 +341,11 @@ pub async fn update_commitment(
     security(("bearer" = [])))]
 pub async fn create_update(
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     id: web::Path<Id>,
     idem: Idempotency,
     body: Json<NewProgress>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let id = id.into_inner();
     // Reports are kept in their commitment's log; they have no address of their own.
     let list = format!("/api/v1/commitments/{id}/updates");
@@ -409,7 +355,7 @@ pub async fn create_update(
         idem,
         body,
         move |_| (list, None),
-        move |conn, user, now, input| commitments::service::report_progress(conn, user, now, id, input),
+        move |tx, input| commitments::service::report_progress(tx, id, input),
     )
     .await
 }
@@ -419,13 +365,7 @@ pub async fn create_update(
     params(("id" = Id, Path), PageQuery),
     responses((status = 200, body = inline(crate::http::Page<ProgressUpdate>))),
     security(("bearer" = [])))]
-pub async fn list_updates(
-    req: HttpRequest,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    page: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list_updates(user: AuthUser, state: State, id: web::Path<Id>, page: Paging) -> Reply {
     policy::authorize(&user, Action::Read)?;
     let id = id.into_inner();
     let query = move |conn: &mut DbConnection, after, limit| {
@@ -435,5 +375,5 @@ pub async fn list_updates(
             .map(ProgressUpdate::from)
             .collect())
     };
-    page.list(&req, &state, query, |u: &ProgressUpdate| u.id).await
+    page.list(&state, query, |u: &ProgressUpdate| u.id).await
 }

@@ -19,7 +19,7 @@ use crate::auth::{Action, AuthUser, policy};
 use crate::db::types::from_utc;
 use crate::db::{DbConnection, Id};
 use crate::error::{AppError, FieldError, text};
-use crate::http::IfMatch;
+use crate::http::{IfMatch, Tx};
 
 fn may_edit(user: &AuthUser, parties: &[Id]) -> Result<(), AppError> {
     policy::authorize(user, Action::EditAgreement { parties })
@@ -68,12 +68,8 @@ fn check_references(conn: &mut DbConnection, content: &Content, party_field: &st
     if errors.is_empty() { Ok(()) } else { Err(AppError::validation(errors)) }
 }
 
-pub fn create(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    input: NewAgreement,
-) -> Result<Agreement, AppError> {
+pub fn create(tx: Tx<'_>, input: NewAgreement) -> Result<Agreement, AppError> {
+    let Tx { conn, user, now } = tx;
     // Who may create is decided before the body is checked: a refused user learns nothing about it.
     may_edit(user, &bound_ids(&input.parties))?;
     let content = Content::from_new(input)?;
@@ -106,14 +102,8 @@ pub fn create(
     Ok(created)
 }
 
-pub fn update(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    id: Id,
-    if_match: &IfMatch,
-    patch: AgreementPatch,
-) -> Result<Agreement, AppError> {
+pub fn update(tx: Tx<'_>, id: Id, if_match: &IfMatch, patch: AgreementPatch) -> Result<Agreement, AppError> {
+    let Tx { conn, user, now } = tx;
     let current = editable(conn, user, id)?;
     if_match.check(current.row.version)?;
     let next = Content::of(&current).patched(patch)?;
@@ -129,13 +119,8 @@ pub fn update(
     record(conn, user, now, "update", &current, &after)
 }
 
-pub fn delete(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    id: Id,
-    if_match: &IfMatch,
-) -> Result<(), AppError> {
+pub fn delete(tx: Tx<'_>, id: Id, if_match: &IfMatch) -> Result<(), AppError> {
+    let Tx { conn, user, now } = tx;
     let current = editable(conn, user, id)?;
     if_match.check(current.row.version)?;
     if current.row.status != StoredStatus::Draft {
@@ -167,13 +152,8 @@ struct WithCommitments<'a> {
     commitments: &'a [Commitment],
 }
 
-pub fn activate(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    id: Id,
-    if_match: &IfMatch,
-) -> Result<Agreement, AppError> {
+pub fn activate(tx: Tx<'_>, id: Id, if_match: &IfMatch) -> Result<Agreement, AppError> {
+    let Tx { conn, user, now } = tx;
     let current = editable(conn, user, id)?;
     check_optional(if_match, current.row.version)?;
     lifecycle::check_activation(&current)?;
@@ -183,14 +163,8 @@ pub fn activate(
     record(conn, user, now, "activate", &current, &after)
 }
 
-pub fn terminate(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    id: Id,
-    if_match: &IfMatch,
-    input: Termination,
-) -> Result<Agreement, AppError> {
+pub fn terminate(tx: Tx<'_>, id: Id, if_match: &IfMatch, input: Termination) -> Result<Agreement, AppError> {
+    let Tx { conn, user, now } = tx;
     let current = editable(conn, user, id)?;
     check_optional(if_match, current.row.version)?;
     let reason = lifecycle::check_termination(&current, &input)?;
@@ -211,13 +185,8 @@ fn check_optional(if_match: &IfMatch, version: i32) -> Result<(), AppError> {
     }
 }
 
-pub fn amend(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    id: Id,
-    input: NewAmendment,
-) -> Result<Amendment, AppError> {
+pub fn amend(tx: Tx<'_>, id: Id, input: NewAmendment) -> Result<Amendment, AppError> {
+    let Tx { conn, user, now } = tx;
     let current = editable(conn, user, id)?;
     // A repeated amendment is told as such before its changes are checked against the amended state.
     let number = input.number.trim();

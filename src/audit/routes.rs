@@ -1,7 +1,7 @@
 //! `/audit-events`: reading and verifying the trail; `/audit`: the log's key, checkpoints and proofs
 //! (auditors and administrators; the public key is open to anyone).
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 pub use super::model::{
     AuditEvent, AuditFilter, CheckpointView, ConsistencyProof, ConsistencyQuery, InclusionProof,
@@ -10,8 +10,9 @@ pub use super::model::{
 use super::{Verification, repo};
 use crate::auth::{AuthUser, policy};
 use crate::error::AppError;
-use crate::http::{Endpoint, Page, PageQuery, Query};
-use crate::state::AppState;
+use crate::http::problems::NotAnAuditor;
+use crate::http::{Endpoint, Page, PageQuery, Paging, Query, Reply};
+use crate::state::State;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(Endpoint::new("/audit-events").get(list_audit_events))
@@ -31,16 +32,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ),
     security(("bearer" = [])))]
 pub async fn list_audit_events(
-    req: HttpRequest,
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     filter: Query<AuditFilter>,
-    page: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+    page: Paging,
+) -> Reply {
     policy::authorize(&user, policy::Action::ReadAudit)?;
     let filter = filter.into_inner();
     page.list(
-        &req,
         &state,
         move |conn, after, limit| repo::list(conn, &filter, after, limit),
         |e: &AuditEvent| e.seq,
@@ -57,10 +56,7 @@ pub async fn list_audit_events(
         (status = 403, description = "Only administrators and auditors verify the trail", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn verify_audit_trail(
-    user: AuthUser,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
+pub async fn verify_audit_trail(user: AuthUser, state: State) -> Reply {
     policy::authorize(&user, policy::Action::ReadAudit)?;
     let verifier = state.log_key.verifier();
     let result = state.db.run(move |conn| super::verify(conn, &verifier)).await?;
@@ -70,7 +66,7 @@ pub async fn verify_audit_trail(
 /// The public key that signs the log's checkpoints (open to anyone: it is what checks them).
 #[utoipa::path(get, path = "/api/v1/audit/public-key", tag = "audit",
     responses((status = 200, body = PublicKey)))]
-pub async fn audit_public_key(state: web::Data<AppState>) -> HttpResponse {
+pub async fn audit_public_key(state: State) -> HttpResponse {
     let verifier = state.log_key.verifier();
     HttpResponse::Ok().json(PublicKey {
         origin: verifier.name().to_string(),
@@ -85,14 +81,11 @@ pub async fn audit_public_key(state: web::Data<AppState>) -> HttpResponse {
 #[utoipa::path(get, path = "/api/v1/audit/checkpoint", tag = "audit",
     responses(
         (status = 200, body = CheckpointView),
-        (status = 403, description = "Only administrators and auditors read the log", body = crate::error::Problem, content_type = "application/problem+json"),
+        NotAnAuditor,
         (status = 404, description = "The sequencer has not signed a checkpoint yet (the first moments of a new database)", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn latest_audit_checkpoint(
-    user: AuthUser,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
+pub async fn latest_audit_checkpoint(user: AuthUser, state: State) -> Reply {
     policy::authorize(&user, policy::Action::ReadAudit)?;
     let checkpoint = state.db.run(repo::latest_checkpoint).await?.ok_or_else(AppError::not_found)?;
     Ok(HttpResponse::Ok().json(checkpoint))
@@ -103,17 +96,13 @@ pub async fn latest_audit_checkpoint(
     params(InclusionQuery),
     responses(
         (status = 200, body = InclusionProof),
-        (status = 403, description = "Only administrators and auditors read the log", body = crate::error::Problem, content_type = "application/problem+json"),
+        NotAnAuditor,
         (status = 404, description = "No event has this number", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The event is not sequenced yet", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The tree is not that big, or the event is not in a tree of that size", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn audit_inclusion_proof(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    query: Query<InclusionQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn audit_inclusion_proof(user: AuthUser, state: State, query: Query<InclusionQuery>) -> Reply {
     policy::authorize(&user, policy::Action::ReadAudit)?;
     let query = query.into_inner();
     let proof = state.db.run(move |conn| repo::inclusion_proof(conn, &query)).await?;
@@ -125,15 +114,11 @@ pub async fn audit_inclusion_proof(
     params(ConsistencyQuery),
     responses(
         (status = 200, body = ConsistencyProof),
-        (status = 403, description = "Only administrators and auditors read the log", body = crate::error::Problem, content_type = "application/problem+json"),
+        NotAnAuditor,
         (status = 422, description = "A size is negative, `from` is above `to`, or the tree is not that big", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn audit_consistency_proof(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    query: Query<ConsistencyQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn audit_consistency_proof(user: AuthUser, state: State, query: Query<ConsistencyQuery>) -> Reply {
     policy::authorize(&user, policy::Action::ReadAudit)?;
     let query = query.into_inner();
     let proof = state.db.run(move |conn| repo::consistency_proof(conn, &query)).await?;

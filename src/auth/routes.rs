@@ -7,9 +7,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::model::{LoginRequest, LogoutRequest, Me, PasswordChange, RefreshRequest, TokenResponse};
 use super::service::{self, Origin};
 use crate::auth::{AuthUser, throttle};
-use crate::error::AppError;
-use crate::http::{Endpoint, Json};
-use crate::state::AppState;
+use crate::http::{Endpoint, Json, Reply};
+use crate::state::{AppState, State};
 use crate::telemetry::RequestId;
 
 crate::gate!(open => LoginRequest, RefreshRequest, LogoutRequest, PasswordChange);
@@ -45,10 +44,10 @@ fn origin(req: &HttpRequest, state: &AppState, request_id: Option<web::ReqData<R
     ))]
 pub async fn login(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    state: State,
     request_id: Option<web::ReqData<RequestId>>,
     body: Json<LoginRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let LoginRequest { username, password } = body.read()?;
     let origin = origin(&req, &state, request_id);
     Ok(token_response(service::login(&state, origin, &username, password).await?))
@@ -63,10 +62,10 @@ pub async fn login(
             content_type = "application/problem+json"),
     ))]
 pub async fn refresh_tokens(
-    state: web::Data<AppState>,
+    state: State,
     request_id: Option<web::ReqData<RequestId>>,
     body: Json<RefreshRequest>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let request_id = request_id.map(|r| r.0.clone());
     Ok(token_response(service::refresh(&state, request_id, body.read()?.refresh_token).await?))
 }
@@ -78,11 +77,7 @@ pub async fn refresh_tokens(
         (status = 204, description = "Logged out (also when the refresh token was already invalid)"),
     ),
     security(("bearer" = [])))]
-pub async fn logout(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    body: Json<LogoutRequest>,
-) -> Result<HttpResponse, AppError> {
+pub async fn logout(user: AuthUser, state: State, body: Json<LogoutRequest>) -> Reply {
     let LogoutRequest { refresh_token, everywhere } = body.read()?;
     service::logout(&state, user, refresh_token, everywhere).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -103,9 +98,9 @@ pub async fn logout(
 pub async fn change_password(
     req: HttpRequest,
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     body: Json<PasswordChange>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let PasswordChange { current_password, new_password } = body.read()?;
     let address = throttle::client_address(&req, state.settings.trust_forwarded);
     Ok(token_response(service::change_password(&state, user, address, current_password, new_password).await?))

@@ -12,6 +12,7 @@ use crate::auth::token::ACCESS_TOKEN_SECONDS;
 use crate::auth::{AuthUser, password, throttle};
 use crate::db::Id;
 use crate::error::{AppError, text};
+use crate::http::Tx;
 use crate::state::AppState;
 use crate::users::model::normalize_username;
 use crate::users::repo::{self as users, Credentials};
@@ -286,7 +287,7 @@ pub async fn change_password(
     let (credentials, token) = state
         .db
         .write(move |conn| {
-            crate::users::service::change_own_password(conn, &user, now, &hash)?;
+            crate::users::service::change_own_password(Tx::new(conn, &user, now), &hash)?;
             let token = refresh::issue(conn, id, Id::new(), now)?;
             let credentials = users::credentials_by_id(conn, id)?.ok_or_else(AppError::not_found)?;
             Ok((credentials, token))

@@ -1,16 +1,17 @@
 //! `/organizations/{id}/contacts` and `/contacts/{id}`: thin handlers over [`super::service`].
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 use super::model::{Contact, ContactFilter, ContactPatch, NewContact};
 use super::{repo, service};
 use crate::auth::AuthUser;
 use crate::db::Id;
-use crate::error::AppError;
+use crate::http::problems::NotTheirContacts;
 use crate::http::{
-    Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, versioned, with_etag, write,
+    Endpoint, Idempotency, IdempotencyKey, Json, Page, PageQuery, Paging, Query, Reply, Target, versioned,
+    with_etag, write,
 };
-use crate::state::AppState;
+use crate::state::State;
 
 crate::gate!(crate::auth::Action::EditContact { organization: Id::NIL } => NewContact, ContactPatch);
 
@@ -36,16 +37,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ),
     security(("bearer" = [])))]
 pub async fn list_contacts(
-    req: HttpRequest,
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     id: web::Path<Id>,
     filter: Query<ContactFilter>,
-    page: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+    page: Paging,
+) -> Reply {
     let (org, filter) = (id.into_inner(), filter.into_inner());
     let list = move |conn: &mut _, after, limit| service::list(conn, &user, org, &filter, after, limit);
-    page.list(&req, &state, list, |c: &Contact| c.id).await
+    page.list(&state, list, |c: &Contact| c.id).await
 }
 
 /// Add a contact to an organization.
@@ -53,29 +53,25 @@ pub async fn list_contacts(
 /// Administrators, BPJS staff and OPD staff for any organization; partner staff for their own.
 #[utoipa::path(post, path = "/api/v1/organizations/{id}/contacts", tag = "contacts",
     params(("id" = Id, Path, description = "Organization id"),
-        ("Idempotency-Key" = Option<String>, Header,
-        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
+        IdempotencyKey),
     request_body = NewContact,
     responses(
         (status = 201, description = "Created", body = Contact, headers(
             ("Location" = String, description = "The new contact's URL"),
             ("ETag" = String, description = "Its version, for If-Match"),
             ("Idempotency-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key"))),
-        (status = 403, description = "The user may not keep this organization's contacts", body = crate::error::Problem, content_type = "application/problem+json"),
+        NotTheirContacts,
     ),
     security(("bearer" = [])))]
 pub async fn create_contact(
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     id: web::Path<Id>,
     idem: Idempotency,
     body: Json<NewContact>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let org = id.into_inner();
-    write::create(&state, user, idem, body, move |conn, user, now, body| {
-        service::create(conn, user, now, org, body)
-    })
-    .await
+    write::create(&state, user, idem, body, move |tx, body| service::create(tx, org, body)).await
 }
 
 /// One contact.
@@ -85,11 +81,7 @@ pub async fn create_contact(
         (status = 200, body = Contact, headers(("ETag" = String, description = "The version, for If-Match"))),
     ),
     security(("bearer" = [])))]
-pub async fn get_contact(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_contact(user: AuthUser, state: State, id: web::Path<Id>) -> Reply {
     let id = id.into_inner();
     let contact = state.db.run(move |conn| versioned::read(&user, || repo::find(conn, id))).await?;
     Ok(with_etag(HttpResponse::Ok(), contact.version, &contact))
@@ -104,21 +96,12 @@ pub async fn get_contact(
     request_body = ContactPatch,
     responses(
         (status = 200, body = Contact, headers(("ETag" = String, description = "The new version"))),
-        (status = 403, description = "The user may not keep this organization's contacts", body = crate::error::Problem, content_type = "application/problem+json"),
+        NotTheirContacts,
     ),
     security(("bearer" = [])))]
-pub async fn update_contact(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
-    body: Json<ContactPatch>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    write::update(&state, body, move |conn, now, patch| {
-        service::update(conn, &user, now, id, &if_match, patch)
-    })
-    .await
+pub async fn update_contact(user: AuthUser, state: State, target: Target, body: Json<ContactPatch>) -> Reply {
+    let Target { id, if_match } = target;
+    write::update(&state, user, body, move |tx, patch| service::update(tx, id, &if_match, patch)).await
 }
 
 /// Delete a contact.
@@ -129,15 +112,10 @@ pub async fn update_contact(
         ("If-Match" = String, Header, description = "The ETag of the version read")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "The user may not keep this organization's contacts", body = crate::error::Problem, content_type = "application/problem+json"),
+        NotTheirContacts,
     ),
     security(("bearer" = [])))]
-pub async fn delete_contact(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
+pub async fn delete_contact(user: AuthUser, state: State, target: Target) -> Reply {
+    let Target { id, if_match } = target;
+    write::delete(&state, user, move |tx| service::delete(tx, id, &if_match)).await
 }

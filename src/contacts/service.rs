@@ -2,14 +2,12 @@
 //! BPJS and OPD staff for any organization, partner staff for their own), check the fields, write, and
 //! record the audit event.
 
-use chrono::{DateTime, Utc};
-
 use super::model::{Contact, ContactFilter, ContactPatch, NewContact};
 use super::repo;
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::{DbConnection, Id};
 use crate::error::AppError;
-use crate::http::{IfMatch, versioned};
+use crate::http::{IfMatch, Tx, versioned};
 use crate::organizations;
 
 fn may_edit(user: &AuthUser, organization: Id) -> Result<(), AppError> {
@@ -36,40 +34,24 @@ pub fn list(
     repo::list(conn, organization, filter, after, limit)
 }
 
-pub fn create(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    organization: Id,
-    input: NewContact,
-) -> Result<Contact, AppError> {
+pub fn create(tx: Tx<'_>, organization: Id, input: NewContact) -> Result<Contact, AppError> {
+    let Tx { conn, user, now } = tx;
     may_edit(user, organization)?;
     ensure_organization(conn, organization)?;
     let fields = input.validate(organization)?;
     versioned::create(conn, user, now, &fields)
 }
 
-pub fn update(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    id: Id,
-    if_match: &IfMatch,
-    patch: ContactPatch,
-) -> Result<Contact, AppError> {
+pub fn update(tx: Tx<'_>, id: Id, if_match: &IfMatch, patch: ContactPatch) -> Result<Contact, AppError> {
+    let Tx { conn, user, now } = tx;
     let may = |c: &Contact| may_edit(user, c.organization_id);
     versioned::update(conn, user, now, (id, if_match), may, |_, current| {
         patch.apply(current).validate(current.organization_id)
     })
 }
 
-pub fn delete(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    id: Id,
-    if_match: &IfMatch,
-) -> Result<(), AppError> {
+pub fn delete(tx: Tx<'_>, id: Id, if_match: &IfMatch) -> Result<(), AppError> {
+    let Tx { conn, user, now } = tx;
     // A role that may keep no contact learns nothing, not even whether this one exists.
     policy::authorize_role(user, Action::EditContact { organization: Id::NIL })?;
     let may = |c: &Contact| may_edit(user, c.organization_id);

@@ -1,15 +1,14 @@
 //! `/coverage` (list and bulk upsert) and `/coverage/import` (CSV): thin handlers over [`super::service`].
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 use super::model::{Coverage, CoverageFilter, CoverageUpsert, UpsertSummary, Zones};
 use super::{repo, service};
 use crate::auth::{Action, AuthUser, policy};
-use crate::db::DbConnection;
 use crate::error::AppError;
 use crate::http::csv::CsvBody;
-use crate::http::{Endpoint, Json, Page, PageQuery, Query};
-use crate::state::AppState;
+use crate::http::{Endpoint, Json, Page, PageQuery, Paging, Query, Reply, Tx};
+use crate::state::{AppState, State};
 
 /// The body of `POST /coverage/import`.
 pub struct CoverageCsv;
@@ -31,16 +30,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ),
     security(("bearer" = [])))]
 pub async fn list_coverage(
-    req: HttpRequest,
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     filter: Query<CoverageFilter>,
-    page: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+    page: Paging,
+) -> Reply {
     policy::authorize(&user, Action::Read)?;
     let (filter, zones) = (filter.into_inner(), Zones::of(&state.settings));
     page.list(
-        &req,
         &state,
         move |conn, after, limit| service::list(conn, &filter, zones, after, limit),
         repo::key_of,
@@ -58,14 +55,9 @@ pub async fn list_coverage(
         (status = 422, description = "Bad rows, each field named (`rows[3].target`); nothing was recorded", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn upsert_coverage(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    body: Json<CoverageUpsert>,
-) -> Result<HttpResponse, AppError> {
+pub async fn upsert_coverage(user: AuthUser, state: State, body: Json<CoverageUpsert>) -> Reply {
     let (body, unparsed) = body.into_parts();
-    record(&state, move |conn, now, zones| unparsed.check(service::upsert(conn, &user, now, zones, body)))
-        .await
+    record(&state, user, move |tx, zones| unparsed.check(service::upsert(tx, zones, body))).await
 }
 
 /// Import coverage figures from a CSV file (`Content-Type: text/csv`, UTF-8) whose header is
@@ -82,23 +74,17 @@ pub async fn upsert_coverage(
         (status = 422, description = "Bad rows, each named by its line; nothing was imported", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn import_coverage(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    body: CsvBody<CoverageCsv>,
-) -> Result<HttpResponse, AppError> {
+pub async fn import_coverage(user: AuthUser, state: State, body: CsvBody<CoverageCsv>) -> Reply {
     let csv = body.0;
-    record(&state, move |conn, now, zones| service::import(conn, &user, now, zones, &csv)).await
+    record(&state, user, move |tx, zones| service::import(tx, zones, &csv)).await
 }
 
 /// Runs a use case that records coverage in one write transaction and answers its summary.
-async fn record<F>(state: &AppState, use_case: F) -> Result<HttpResponse, AppError>
+async fn record<F>(state: &AppState, user: AuthUser, use_case: F) -> Reply
 where
-    F: FnOnce(&mut DbConnection, chrono::DateTime<chrono::Utc>, Zones) -> Result<UpsertSummary, AppError>
-        + Send
-        + 'static,
+    F: FnOnce(Tx<'_>, Zones) -> Result<UpsertSummary, AppError> + Send + 'static,
 {
     let (now, zones) = (state.clock.now(), Zones::of(&state.settings));
-    let summary = state.db.write(move |conn| use_case(conn, now, zones)).await?;
+    let summary = state.db.write(move |conn| use_case(Tx::new(conn, &user, now), zones)).await?;
     Ok(HttpResponse::Ok().json(summary))
 }

@@ -16,7 +16,7 @@ use crate::auth::{Action, AuthUser, policy};
 use crate::db::types::from_utc;
 use crate::db::{DbConnection, Id};
 use crate::error::{AppError, text};
-use crate::http::Validator;
+use crate::http::{Tx, Validator};
 
 /// Up to `limit` rows after `after`, with their derived achievement and zone; 422 for a bad period.
 pub fn list(
@@ -31,40 +31,27 @@ pub fn list(
 }
 
 /// `PUT /coverage`: the rows of the body, named `rows[i].`.
-pub fn upsert(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    zones: Zones,
-    body: CoverageUpsert,
-) -> Result<UpsertSummary, AppError> {
+pub fn upsert(tx: Tx<'_>, zones: Zones, body: CoverageUpsert) -> Result<UpsertSummary, AppError> {
     let rows = body.rows.into_iter().enumerate().map(|(i, r)| (format!("rows[{i}]."), r)).collect();
-    record(conn, user, now, zones, rows, Validator::new())
+    record(tx, zones, rows, Validator::new())
 }
 
 /// `POST /coverage/import`: the rows of a CSV file, named by their lines.
-pub fn import(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    zones: Zones,
-    csv: &str,
-) -> Result<UpsertSummary, AppError> {
+pub fn import(tx: Tx<'_>, zones: Zones, csv: &str) -> Result<UpsertSummary, AppError> {
     let (rows, v) = super::csv::parse(csv);
-    record(conn, user, now, zones, rows, v)
+    record(tx, zones, rows, v)
 }
 
 /// Records `rows` (each with the prefix its errors carry; `v` holds errors found before, such as a CSV
 /// file's): all or nothing, rows already as sent are left alone (no write, no audit event), so that
 /// sending the same rows twice changes nothing.
 pub fn record(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
+    tx: Tx<'_>,
     zones: Zones,
     rows: Vec<(String, CoverageInput)>,
     v: Validator,
 ) -> Result<UpsertSummary, AppError> {
+    let Tx { conn, user, now } = tx;
     policy::authorize(user, Action::RecordCoverage)?;
     let rows = check_rows(conn, rows, v)?;
     let mut summary =

@@ -12,8 +12,10 @@ use super::{repo, service, sniff, spool};
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
 use crate::error::{AppError, text};
-use crate::http::{Created, Endpoint, Idempotency, IfMatch, Page, PageQuery, Query, with_etag, write};
-use crate::state::AppState;
+use crate::http::{
+    Created, Endpoint, Idempotency, Page, PageQuery, Paging, Reply, Target, Tx, with_etag, write,
+};
+use crate::state::State;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -47,17 +49,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// before its declared length alone answers 413.
 const MULTIPART_OVERHEAD: u64 = 64 * 1024;
 
-async fn list(
-    req: HttpRequest,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    kind: OwnerKind,
-    id: Id,
-    page: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+async fn list(user: AuthUser, state: State, kind: OwnerKind, id: Id, page: Paging) -> Reply {
     policy::authorize(&user, Action::Read)?;
     let list = move |conn: &mut _, after, limit| service::list(conn, &user, kind, id, after, limit);
-    page.list(&req, &state, list, |d: &Document| d.id).await
+    page.list(&state, list, |d: &Document| d.id).await
 }
 
 /// Receives an upload: who may (the role, then the record), the declared type and size, then the body
@@ -65,12 +60,12 @@ async fn list(
 async fn upload(
     req: HttpRequest,
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     kind: OwnerKind,
     owner: Id,
     idem: Idempotency,
     payload: web::Payload,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     policy::authorize_role(&user, service::role_action(kind))?;
     let multipart = req
         .headers()
@@ -113,7 +108,7 @@ async fn upload(
     let now = state.clock.now();
     let caller = user.clone();
     idem.create(&state, &caller, &request, move |conn| {
-        let document = service::attach(conn, &user, now, kind, owner, &mut upload, media_type)?;
+        let document = service::attach(Tx::new(conn, &user, now), kind, owner, &mut upload, media_type)?;
         Created::new(write::Record::location(&document), Some(document.version), &document)
     })
     .await
@@ -129,14 +124,8 @@ macro_rules! owner_routes {
                     headers(("Link" = String, description = "The next page, when there is one"))),
             ),
             security(("bearer" = [])))]
-        pub async fn $list(
-            req: HttpRequest,
-            user: AuthUser,
-            state: web::Data<AppState>,
-            id: web::Path<Id>,
-            page: Query<PageQuery>,
-        ) -> Result<HttpResponse, AppError> {
-            list(req, user, state, $kind, id.into_inner(), page).await
+        pub async fn $list(user: AuthUser, state: State, id: web::Path<Id>, page: Paging) -> Reply {
+            list(user, state, $kind, id.into_inner(), page).await
         }
 
         #[doc = $upload_doc]
@@ -155,11 +144,11 @@ macro_rules! owner_routes {
         pub async fn $upload(
             req: HttpRequest,
             user: AuthUser,
-            state: web::Data<AppState>,
+            state: State,
             id: web::Path<Id>,
             idem: Idempotency,
             payload: web::Payload,
-        ) -> Result<HttpResponse, AppError> {
+        ) -> Reply {
             upload(req, user, state, $kind, id.into_inner(), idem, payload).await
         }
     };
@@ -217,11 +206,7 @@ owner_routes!(
     params(("id" = Id, Path)),
     responses((status = 200, body = Document, headers(("ETag" = String)))),
     security(("bearer" = [])))]
-pub async fn get_document(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_document(user: AuthUser, state: State, id: web::Path<Id>) -> Reply {
     policy::authorize(&user, Action::Read)?;
     let id = id.into_inner();
     let document = state.db.run(move |conn| service::visible(conn, &user, id)).await?;
@@ -234,14 +219,9 @@ pub async fn get_document(
     params(("id" = Id, Path), ("If-Match" = String, Header, description = "The document's ETag")),
     responses((status = 204, description = "Deleted")),
     security(("bearer" = [])))]
-pub async fn delete_document(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
+pub async fn delete_document(user: AuthUser, state: State, target: Target) -> Reply {
+    let Target { id, if_match } = target;
+    write::delete(&state, user, move |tx| service::delete(tx, id, &if_match)).await
 }
 
 /// Download a document's content, as stored, with `Content-Disposition: attachment`. Supports one byte
@@ -272,12 +252,7 @@ pub async fn delete_document(
         (status = 416, description = "No byte of the content is in the range", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn download_document(
-    req: HttpRequest,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-) -> Result<HttpResponse, AppError> {
+pub async fn download_document(req: HttpRequest, user: AuthUser, state: State, id: web::Path<Id>) -> Reply {
     policy::authorize(&user, Action::Read)?;
     let id = id.into_inner();
     let document = state.db.run(move |conn| service::visible(conn, &user, id)).await?;
@@ -324,7 +299,7 @@ pub async fn download_document(
 
 /// The bytes `start..end` of the document, read one stored chunk at a time.
 fn chunks(
-    state: web::Data<AppState>,
+    state: State,
     document: Document,
     start: u64,
     end: u64,

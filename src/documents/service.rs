@@ -6,8 +6,6 @@
 
 use std::io::{Read, Seek, SeekFrom};
 
-use chrono::{DateTime, Utc};
-
 use super::CHUNK_SIZE;
 use super::model::{Document, OwnerKind};
 use super::repo;
@@ -19,7 +17,7 @@ use crate::db::schema::{amendments, commitment_updates};
 use crate::db::types::from_utc;
 use crate::db::{DbConnection, Id};
 use crate::error::AppError;
-use crate::http::IfMatch;
+use crate::http::{IfMatch, Tx};
 
 /// Who may edit a record, as the organizations the policy decides on.
 enum EditRule {
@@ -120,14 +118,13 @@ pub fn visible(conn: &mut DbConnection, user: &AuthUser, id: Id) -> Result<Docum
 /// Stores the spooled file as a document of the record, chunk by chunk, with its audit event (which
 /// carries the SHA-256).
 pub fn attach(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
+    tx: Tx<'_>,
     kind: OwnerKind,
     owner_id: Id,
     upload: &mut Spooled,
     media_type: &str,
 ) -> Result<Document, AppError> {
+    let Tx { conn, user, now } = tx;
     may_attach(conn, user, kind, owner_id)?;
     let document = Document {
         id: Id::new(),
@@ -177,13 +174,8 @@ fn read_full(file: &mut impl Read, buffer: &mut [u8]) -> std::io::Result<usize> 
 
 /// Deletes the document and its content; the audit trail keeps its event (with the SHA-256) and the
 /// deletion's.
-pub fn delete(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    id: Id,
-    if_match: &IfMatch,
-) -> Result<(), AppError> {
+pub fn delete(tx: Tx<'_>, id: Id, if_match: &IfMatch) -> Result<(), AppError> {
+    let Tx { conn, user, now } = tx;
     if !OwnerKind::ALL.iter().any(|&kind| policy::may_ever(user.role, role_action(kind))) {
         return Err(AppError::forbidden());
     }

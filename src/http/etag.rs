@@ -5,9 +5,10 @@ use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, HttpResponseBuilder};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, HttpResponseBuilder, web};
 use serde::Serialize;
 
+use crate::db::Id;
 use crate::error::AppError;
 
 /// The `If-Match` header as sent (absent, or the raw value).
@@ -42,6 +43,28 @@ impl FromRequest for IfMatch {
         let value =
             req.headers().get(header::IF_MATCH).map(|v| v.to_str().map(str::to_string).unwrap_or_default());
         ready(Ok(IfMatch(value)))
+    }
+}
+
+/// The record that a conditional write (`PATCH`, `DELETE`, a change of state) is aimed at: the `{id}` of
+/// the path and the version the client read (`If-Match`). Every such route takes both, so one extractor
+/// gives both; a path id that is not a UUID is a 404 as with `web::Path` (see [`crate::http::path_config`]).
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub id: Id,
+    pub if_match: IfMatch,
+}
+
+impl FromRequest for Target {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let target = web::Path::<Id>::from_request(req, payload).into_inner().and_then(|id| {
+            let if_match = IfMatch::from_request(req, payload).into_inner()?;
+            Ok(Target { id: id.into_inner(), if_match })
+        });
+        ready(target)
     }
 }
 

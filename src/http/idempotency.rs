@@ -253,3 +253,14 @@ fn in_progress() -> AppError {
         "Permintaan dengan Idempotency-Key ini masih diproses; coba lagi sebentar lagi.",
     ))
 }
+
+/// The `Idempotency-Key` header of a create, for the OpenAPI document (`params(IdempotencyKey)`; the
+/// extractor is [`Idempotency`]).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct IdempotencyKey {
+    /// Makes the request safe to retry: the same key and body within 24 hours answer the first response again
+    #[param(rename = "Idempotency-Key")]
+    key: Option<String>,
+}

@@ -11,6 +11,7 @@ pub mod fields;
 pub mod idempotency;
 pub mod json;
 pub mod pagination;
+pub mod problems;
 pub mod query;
 pub mod references;
 pub mod search;
@@ -19,18 +20,21 @@ pub mod versioned;
 pub mod write;
 
 pub use endpoint::Endpoint;
-pub use etag::{IfMatch, expect_one_row, with_etag};
-pub use idempotency::{Created, Idempotency};
+pub use etag::{IfMatch, Target, expect_one_row, with_etag};
+pub use idempotency::{Created, Idempotency, IdempotencyKey};
 pub use json::Json;
-pub use pagination::{Page, PageQuery};
+pub use pagination::{Page, PageQuery, Paging};
 pub use query::Query;
 pub use references::{Reference, ensure_unreferenced};
 pub use validate::Validator;
-pub use write::Record;
+pub use write::{Record, Tx};
 
-use actix_web::web;
+use actix_web::{HttpResponse, web};
 
 use crate::error::{AppError, text};
+
+/// What a handler answers: the response, or the problem that [`AppError`] turns into one.
+pub type Reply = Result<HttpResponse, AppError>;
 
 /// Path parameters that do not parse (an id that is not a UUID) name no resource: 404.
 pub fn path_config() -> web::PathConfig {

@@ -1,8 +1,11 @@
 //! Keyset pagination: `?limit=` and an opaque `?cursor=` that encodes the sort key of the last row sent,
 //! so that page 1,000 costs what page 1 does and rows added meanwhile are neither skipped nor repeated.
 
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{FromRequest, HttpRequest, HttpResponse};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::de::DeserializeOwned;
@@ -11,8 +14,8 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::{AppError, text};
-use crate::http::csv;
 use crate::http::json::Scan;
+use crate::http::{Query, csv};
 
 pub const DEFAULT_LIMIT: u32 = 50;
 pub const MAX_LIMIT: u32 = 200;
@@ -127,24 +130,40 @@ impl<T: Serialize + utoipa::PartialSchema> Page<T> {
     }
 }
 
-/// The request's own URL with `cursor` replaced.
-/// The one shape of a list handler: the page's limit and cursor read from `page`, `query(conn, after,
-/// limit + 1)` run off the async workers (one row more than the page tells whether there is a next
-/// page), and the page answered as JSON or CSV with its `Link`. `key` gives a row's place in the list's
-/// order, which the next page's cursor carries.
-///
-/// ```text
-/// pub async fn list_regulations(req: HttpRequest, user: AuthUser, state: web::Data<AppState>,
-///                               filter: Query<RegulationFilter>, page: Query<PageQuery>) -> … {
-///     let filter = filter.into_inner();
-///     page.list(&req, &state, move |conn, after, limit| service::list(conn, &user, &filter, after, limit),
-///               |r: &Regulation| r.id).await
-/// }
-/// ```
-impl PageQuery {
+/// A list request's paging (`?limit=&cursor=`, see [`PageQuery`]) with the request itself, which the answer
+/// needs: the cursor belongs to the request's path, the `Link` repeats its query, and its `Accept` may ask
+/// for CSV. Extract it after the list's own filter, as the handlers do, so that a bad filter is named first.
+pub struct Paging {
+    req: HttpRequest,
+    query: PageQuery,
+}
+
+impl FromRequest for Paging {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let query = Query::<PageQuery>::from_request(req, payload).into_inner();
+        ready(query.map(|query| Paging { req: req.clone(), query: query.into_inner() }))
+    }
+}
+
+impl Paging {
+    /// The one shape of a list handler: the page's limit and cursor read from the request,
+    /// `query(conn, after, limit + 1)` run off the async workers (one row more than the page tells whether
+    /// there is a next page), and the page answered as JSON or CSV with its `Link`. `key` gives a row's
+    /// place in the list's order, which the next page's cursor carries.
+    ///
+    /// ```text
+    /// pub async fn list_regulations(user: AuthUser, state: State, filter: Query<RegulationFilter>,
+    ///                               page: Paging) -> Reply {
+    ///     let filter = filter.into_inner();
+    ///     page.list(&state, move |conn, after, limit| service::list(conn, &user, &filter, after, limit),
+    ///               |r: &Regulation| r.id).await
+    /// }
+    /// ```
     pub async fn list<T, K, F>(
-        &self,
-        req: &HttpRequest,
+        self,
         state: &crate::state::AppState,
         query: F,
         key: impl Fn(&T) -> K,
@@ -154,13 +173,14 @@ impl PageQuery {
         K: Serialize + DeserializeOwned + Send + 'static,
         F: FnOnce(&mut crate::db::DbConnection, Option<K>, i64) -> Result<Vec<T>, AppError> + Send + 'static,
     {
-        let limit = self.limit()?;
-        let after: Option<K> = self.after(req)?;
+        let limit = self.query.limit()?;
+        let after: Option<K> = self.query.after(&self.req)?;
         let rows = state.db.run(move |conn| query(conn, after, i64::from(limit) + 1)).await?;
-        Ok(Page::from_rows(rows, limit, key).respond(req))
+        Ok(Page::from_rows(rows, limit, key).respond(&self.req))
     }
 }
 
+/// The request's own URL with `cursor` replaced.
 pub fn next_link(req: &HttpRequest, cursor: &str) -> String {
     let mut params: Vec<(String, String)> =
         serde_urlencoded::from_str(req.query_string()).unwrap_or_default();

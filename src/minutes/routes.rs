@@ -9,7 +9,8 @@ use super::{print, service};
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
 use crate::error::AppError;
-use crate::http::{Endpoint, Idempotency, Json, with_etag, write};
+use crate::http::problems::MinutesFinal;
+use crate::http::{Endpoint, Idempotency, Json, Tx, with_etag, write};
 use crate::pdf::{self, Printing};
 use crate::state::AppState;
 
@@ -66,7 +67,7 @@ async fn printed(
     params(("id" = Id, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes the request safe to retry")),
     responses(
         (status = 201, body = Attendee, headers(("Location" = String))),
-        (status = 409, description = "The minutes are final", body = crate::error::Problem, content_type = "application/problem+json"),
+        MinutesFinal,
         (status = 422, description = "Invalid fields (all listed): an organization not involved in the activity, a contact of another organization", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
@@ -78,7 +79,7 @@ pub async fn add_attendee(
     body: Json<NewAttendee>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let add = move |conn: &mut _, user: &_, now, input| service::add_attendee(conn, user, now, id, input);
+    let add = move |tx: Tx<'_>, input| service::add_attendee(tx, id, input);
     let address = |a: &Attendee| (format!("/api/v1/activities/{}/attendees/{}", a.activity_id, a.id), None);
     write::append(&state, user, idem, body, address, add).await
 }
@@ -88,7 +89,7 @@ pub async fn add_attendee(
     params(("id" = Id, Path), ("attendee_id" = Id, Path)),
     responses(
         (status = 204, description = "Removed"),
-        (status = 409, description = "The minutes are final", body = crate::error::Problem, content_type = "application/problem+json"),
+        MinutesFinal,
     ),
     security(("bearer" = [])))]
 pub async fn remove_attendee(
@@ -97,7 +98,7 @@ pub async fn remove_attendee(
     path: web::Path<(Id, Id)>,
 ) -> Result<HttpResponse, AppError> {
     let (id, attendee) = path.into_inner();
-    write::delete(&state, move |conn, now| service::remove_attendee(conn, &user, now, id, attendee)).await
+    write::delete(&state, user, move |tx| service::remove_attendee(tx, id, attendee)).await
 }
 
 /// The state of the activity's minutes (draft or final) and the corrections appended since. With
@@ -138,7 +139,7 @@ pub async fn finalise_minutes(
     id: web::Path<Id>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    write::transition(&state, move |conn, now| service::finalise(conn, &user, now, id)).await
+    write::transition(&state, user, move |tx| service::finalise(tx, id)).await
 }
 
 /// Append a correction (what and why) to final minutes; who and when are recorded. Staff of the
@@ -158,7 +159,7 @@ pub async fn correct_minutes(
     body: Json<NewCorrection>,
 ) -> Result<HttpResponse, AppError> {
     let id = id.into_inner();
-    let correct = move |conn: &mut _, user: &_, now, input| service::correct(conn, user, now, id, input);
+    let correct = move |tx: Tx<'_>, input| service::correct(tx, id, input);
     let address = move |_: &Correction| (format!("/api/v1/activities/{id}/minutes"), None);
     write::append(&state, user, idem, body, address, correct).await
 }

@@ -3,8 +3,6 @@
 //! correcting belong to the organizing organization (or an administrator): once final, the minutes,
 //! decisions, participants and attendees change only by appended corrections.
 
-use chrono::{DateTime, Utc};
-
 use super::model::{
     Attendee, AttendeeRow, Correction, CorrectionRow, MeetingRecord, Minutes, MinutesStatus, NewAttendee,
     NewCorrection,
@@ -17,7 +15,7 @@ use crate::auth::{Action, AuthUser, policy};
 use crate::db::types::{from_utc, to_utc};
 use crate::db::{DbConnection, Id};
 use crate::error::{AppError, text};
-use crate::http::Validator;
+use crate::http::{Tx, Validator};
 use crate::{activities, agreements, organizations, users};
 
 /// What a link to a contact is called in a field error.
@@ -66,13 +64,8 @@ pub fn list_attendees(
     Ok(repo::attendees(conn, activity)?.iter().map(AttendeeRow::view).collect())
 }
 
-pub fn add_attendee(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    activity_id: Id,
-    input: NewAttendee,
-) -> Result<Attendee, AppError> {
+pub fn add_attendee(tx: Tx<'_>, activity_id: Id, input: NewAttendee) -> Result<Attendee, AppError> {
+    let Tx { conn, user, now } = tx;
     let activity = editable(conn, user, activity_id)?;
     if is_final(conn, activity_id)? {
         return Err(final_conflict());
@@ -125,13 +118,8 @@ pub fn add_attendee(
     Ok(created)
 }
 
-pub fn remove_attendee(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    activity_id: Id,
-    id: Id,
-) -> Result<(), AppError> {
+pub fn remove_attendee(tx: Tx<'_>, activity_id: Id, id: Id) -> Result<(), AppError> {
+    let Tx { conn, user, now } = tx;
     editable(conn, user, activity_id)?;
     let row = repo::attendee(conn, activity_id, id)?;
     if is_final(conn, activity_id)? {
@@ -202,12 +190,8 @@ pub fn get_minutes(conn: &mut DbConnection, user: &AuthUser, activity: Id) -> Re
 }
 
 /// draft → final, for a held activity; final → final is 409.
-pub fn finalise(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    activity_id: Id,
-) -> Result<Minutes, AppError> {
+pub fn finalise(tx: Tx<'_>, activity_id: Id) -> Result<Minutes, AppError> {
+    let Tx { conn, user, now } = tx;
     let activity = organized(conn, user, activity_id)?;
     if is_final(conn, activity_id)? {
         return Err(AppError::conflict(text(
@@ -237,13 +221,8 @@ pub fn finalise(
 }
 
 /// Appends a correction to final minutes (409 while they are a draft: a draft is simply edited).
-pub fn correct(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    activity_id: Id,
-    input: NewCorrection,
-) -> Result<Correction, AppError> {
+pub fn correct(tx: Tx<'_>, activity_id: Id, input: NewCorrection) -> Result<Correction, AppError> {
+    let Tx { conn, user, now } = tx;
     organized(conn, user, activity_id)?;
     if !is_final(conn, activity_id)? {
         return Err(AppError::conflict(text(

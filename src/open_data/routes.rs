@@ -9,8 +9,8 @@ use super::{results, service};
 use crate::coverage::model::Zones;
 use crate::error::AppError;
 use crate::http::csv::{TEXT_CSV, to_csv, wants_csv};
-use crate::http::{Endpoint, Query};
-use crate::state::AppState;
+use crate::http::{Endpoint, Query, Reply};
+use crate::state::State;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(Endpoint::new("/open-data/datapackage.zip").get(datapackage))
@@ -29,7 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             headers(("ETag" = String, description = "The data's state: the date and the number of committed changes"))),
         (status = 304, description = "The package named by `If-None-Match` is still current"),
     ))]
-pub async fn datapackage(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn datapackage(req: HttpRequest, state: State) -> Reply {
     let dir = state.settings.data_dir.join("open-data");
     let (today, zones) = (state.clock.today(), Zones::of(&state.settings));
     let package = state.db.run(move |conn| service::package(conn, &dir, today, zones)).await?;
@@ -79,11 +79,7 @@ pub async fn datapackage(req: HttpRequest, state: web::Data<AppState>) -> Result
             content((CoverageResults = "application/json"), (String = "text/csv"))),
         (status = 422, description = "A bad period or segment", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
-pub async fn coverage_results(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    query: Query<ResultsQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn coverage_results(req: HttpRequest, state: State, query: Query<ResultsQuery>) -> Reply {
     let query = query.into_inner();
     let csv = match query.format {
         Some(f) => f == ResultsFormat::Csv,

@@ -1,16 +1,17 @@
 //! `/organizations`: thin handlers over [`super::service`].
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 use super::model::{NewOrganization, Organization, OrganizationFilter, OrganizationPatch};
 use super::{repo, service};
 use crate::auth::AuthUser;
 use crate::db::Id;
-use crate::error::AppError;
+use crate::http::problems::{ShortNameTaken, StillReferenced};
 use crate::http::{
-    Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, versioned, with_etag, write,
+    Endpoint, Idempotency, IdempotencyKey, Json, Page, PageQuery, Paging, Query, Reply, Target, versioned,
+    with_etag, write,
 };
-use crate::state::AppState;
+use crate::state::State;
 
 crate::gate!(crate::auth::Action::EditRegistry => NewOrganization, OrganizationPatch);
 
@@ -38,15 +39,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ),
     security(("bearer" = [])))]
 pub async fn list_organizations(
-    req: HttpRequest,
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     filter: Query<OrganizationFilter>,
-    page: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+    page: Paging,
+) -> Reply {
     let filter = filter.into_inner();
     page.list(
-        &req,
         &state,
         move |conn, after, limit| versioned::read(&user, || repo::list(conn, &filter, after, limit)),
         |o| o.id,
@@ -58,24 +57,23 @@ pub async fn list_organizations(
 ///
 /// Administrators, BPJS staff and OPD staff. Send `Idempotency-Key` to make retries safe.
 #[utoipa::path(post, path = "/api/v1/organizations", tag = "organizations",
-    params(("Idempotency-Key" = Option<String>, Header,
-        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
+    params(IdempotencyKey),
     request_body = NewOrganization,
     responses(
         (status = 201, description = "Created", body = Organization, headers(
             ("Location" = String, description = "The new organization's URL"),
             ("ETag" = String, description = "Its version, for If-Match"),
             ("Idempotency-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key"))),
-        (status = 409, description = "The short name is taken", body = crate::error::Problem, content_type = "application/problem+json"),
+        ShortNameTaken,
         (status = 422, description = "Invalid fields (all listed), an unknown region or parent, or an Idempotency-Key reused with another body", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn create_organization(
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     idem: Idempotency,
     body: Json<NewOrganization>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     write::create(&state, user, idem, body, service::create).await
 }
 
@@ -86,11 +84,7 @@ pub async fn create_organization(
         (status = 200, body = Organization, headers(("ETag" = String, description = "The version, for If-Match"))),
     ),
     security(("bearer" = [])))]
-pub async fn get_organization(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_organization(user: AuthUser, state: State, id: web::Path<Id>) -> Reply {
     let id = id.into_inner();
     let org = state.db.run(move |conn| versioned::read(&user, || repo::find(conn, id))).await?;
     Ok(with_etag(HttpResponse::Ok(), org.version, &org))
@@ -106,22 +100,18 @@ pub async fn get_organization(
     request_body = OrganizationPatch,
     responses(
         (status = 200, body = Organization, headers(("ETag" = String, description = "The new version"))),
-        (status = 409, description = "The short name is taken", body = crate::error::Problem, content_type = "application/problem+json"),
+        ShortNameTaken,
         (status = 422, description = "Invalid fields (all listed), an unknown region or parent, or a parent that would make a cycle", body = crate::error::Problem, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
 pub async fn update_organization(
     user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
+    state: State,
+    target: Target,
     body: Json<OrganizationPatch>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    write::update(&state, body, move |conn, now, patch| {
-        service::update(conn, &user, now, id, &if_match, patch)
-    })
-    .await
+) -> Reply {
+    let Target { id, if_match } = target;
+    write::update(&state, user, body, move |tx, patch| service::update(tx, id, &if_match, patch)).await
 }
 
 /// Delete an organization that nothing refers to.
@@ -133,15 +123,10 @@ pub async fn update_organization(
         ("If-Match" = String, Header, description = "The ETag of the version read")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 409, description = "Other records refer to it (named in the detail)", body = crate::error::Problem, content_type = "application/problem+json"),
+        StillReferenced,
     ),
     security(("bearer" = [])))]
-pub async fn delete_organization(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
+pub async fn delete_organization(user: AuthUser, state: State, target: Target) -> Reply {
+    let Target { id, if_match } = target;
+    write::delete(&state, user, move |tx| service::delete(tx, id, &if_match)).await
 }

@@ -1,34 +1,27 @@
 //! The organization use cases, each inside the caller's write transaction: check who may, check the
 //! fields (region, parent and hierarchy included), write, and record the audit event.
 
-use chrono::{DateTime, Utc};
-
 use super::model::{NewOrganization, Organization, OrganizationFields, OrganizationPatch};
 use super::repo;
-use crate::auth::{Action, AuthUser, policy};
+use crate::auth::{Action, policy};
 use crate::db::{DbConnection, Id};
 use crate::error::{AppError, text};
-use crate::http::{IfMatch, Validator, versioned};
+use crate::http::{IfMatch, Tx, Validator, versioned};
 
-pub fn create(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    input: NewOrganization,
-) -> Result<Organization, AppError> {
+pub fn create(tx: Tx<'_>, input: NewOrganization) -> Result<Organization, AppError> {
+    let Tx { conn, user, now } = tx;
     policy::authorize(user, Action::EditRegistry)?;
     let fields = checked(conn, input, None)?;
     versioned::create(conn, user, now, &fields)
 }
 
 pub fn update(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
+    tx: Tx<'_>,
     id: Id,
     if_match: &IfMatch,
     patch: OrganizationPatch,
 ) -> Result<Organization, AppError> {
+    let Tx { conn, user, now } = tx;
     policy::authorize(user, Action::EditRegistry)?;
     versioned::update(
         conn,
@@ -41,13 +34,8 @@ pub fn update(
 }
 
 /// Deletes an organization that nothing refers to (else 409, with the advice to retire it instead).
-pub fn delete(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    id: Id,
-    if_match: &IfMatch,
-) -> Result<(), AppError> {
+pub fn delete(tx: Tx<'_>, id: Id, if_match: &IfMatch) -> Result<(), AppError> {
+    let Tx { conn, user, now } = tx;
     policy::authorize(user, Action::EditRegistry)?;
     let hint = (" Set its status to inactive instead.", " Ubah statusnya menjadi inactive.");
     versioned::delete::<Organization>(

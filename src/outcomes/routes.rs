@@ -1,14 +1,15 @@
 //! `/outcomes` and `/outcomes/{id}`: thin handlers over [`super::service`].
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 use super::model::{NewOutcome, Outcome, OutcomeFilter, OutcomePatch};
 use super::service;
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::Id;
-use crate::error::AppError;
-use crate::http::{Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag, write};
-use crate::state::AppState;
+use crate::http::{
+    Endpoint, Idempotency, Json, Page, PageQuery, Paging, Query, Reply, Target, with_etag, write,
+};
+use crate::state::State;
 
 crate::gate!(Action::RecordOutcome { credited: Id::NIL } => NewOutcome, OutcomePatch);
 
@@ -29,16 +30,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ),
     security(("bearer" = [])))]
 pub async fn list_outcomes(
-    req: HttpRequest,
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     filter: Query<OutcomeFilter>,
-    page: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+    page: Paging,
+) -> Reply {
     policy::authorize(&user, Action::Read)?;
     let filter = filter.into_inner();
     let list = move |conn: &mut _, after, limit| service::list(conn, &user, &filter, after, limit);
-    page.list(&req, &state, list, |o: &Outcome| o.id).await
+    page.list(&state, list, |o: &Outcome| o.id).await
 }
 
 /// Record an outcome. Administrators and BPJS staff credit any organization; OPD and partner staff only
@@ -52,10 +52,10 @@ pub async fn list_outcomes(
     security(("bearer" = [])))]
 pub async fn create_outcome(
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     idem: Idempotency,
     body: Json<NewOutcome>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     write::create(&state, user, idem, body, service::create).await
 }
 
@@ -66,11 +66,7 @@ pub async fn create_outcome(
         (status = 200, body = Outcome, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn get_outcome(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_outcome(user: AuthUser, state: State, id: web::Path<Id>) -> Reply {
     policy::authorize(&user, Action::Read)?;
     let id = id.into_inner();
     let row = state.db.run(move |conn| service::visible(conn, &user, id)).await?;
@@ -84,18 +80,9 @@ pub async fn get_outcome(
         (status = 200, body = Outcome, headers(("ETag" = String))),
     ),
     security(("bearer" = [])))]
-pub async fn update_outcome(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
-    body: Json<OutcomePatch>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    write::update(&state, body, move |conn, now, patch| {
-        service::update(conn, &user, now, id, &if_match, patch)
-    })
-    .await
+pub async fn update_outcome(user: AuthUser, state: State, target: Target, body: Json<OutcomePatch>) -> Reply {
+    let Target { id, if_match } = target;
+    write::update(&state, user, body, move |tx, patch| service::update(tx, id, &if_match, patch)).await
 }
 
 /// Delete an outcome (If-Match required).
@@ -105,12 +92,7 @@ pub async fn update_outcome(
         (status = 204, description = "Deleted"),
     ),
     security(("bearer" = [])))]
-pub async fn delete_outcome(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
+pub async fn delete_outcome(user: AuthUser, state: State, target: Target) -> Reply {
+    let Target { id, if_match } = target;
+    write::delete(&state, user, move |tx| service::delete(tx, id, &if_match)).await
 }

@@ -2,8 +2,6 @@
 //! anything is loaded, the credited organization before the body is checked), check the links against
 //! the database (each must exist and be visible to the caller), write, and append the audit event.
 
-use chrono::{DateTime, Utc};
-
 use super::model::{NewOutcome, Outcome, OutcomeFields, OutcomeFilter, OutcomePatch};
 use super::repo;
 use crate::activities::service::{AGREEMENT, ORGANIZATION, VisibleAgreements};
@@ -12,7 +10,7 @@ use crate::audit::{self, Change};
 use crate::auth::{Action, AuthUser, policy};
 use crate::db::{DbConnection, Id};
 use crate::error::{AppError, text};
-use crate::http::{IfMatch, Validator, versioned};
+use crate::http::{IfMatch, Tx, Validator, versioned};
 
 /// The outcome, if the user may see it (404 when it hangs off a restricted agreement the user may not
 /// read).
@@ -123,12 +121,8 @@ fn checked(
     Ok(fields)
 }
 
-pub fn create(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    input: NewOutcome,
-) -> Result<Outcome, AppError> {
+pub fn create(tx: Tx<'_>, input: NewOutcome) -> Result<Outcome, AppError> {
+    let Tx { conn, user, now } = tx;
     // Whom the body credits decides before the body is checked: a refused user learns nothing. A body
     // without `organization_id` fails the checks.
     if let Some(credited) = input.organization_id {
@@ -138,14 +132,8 @@ pub fn create(
     versioned::create(conn, user, now, &fields)
 }
 
-pub fn update(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    id: Id,
-    if_match: &IfMatch,
-    patch: OutcomePatch,
-) -> Result<Outcome, AppError> {
+pub fn update(tx: Tx<'_>, id: Id, if_match: &IfMatch, patch: OutcomePatch) -> Result<Outcome, AppError> {
+    let Tx { conn, user, now } = tx;
     let mut seen = VisibleAgreements::default();
     let current = editable(conn, user, id, &mut seen)?;
     if_match.check(current.version)?;
@@ -161,13 +149,8 @@ pub fn update(
     Ok(updated)
 }
 
-pub fn delete(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    id: Id,
-    if_match: &IfMatch,
-) -> Result<(), AppError> {
+pub fn delete(tx: Tx<'_>, id: Id, if_match: &IfMatch) -> Result<(), AppError> {
+    let Tx { conn, user, now } = tx;
     let current = editable(conn, user, id, &mut VisibleAgreements::default())?;
     if_match.check(current.version)?;
     crate::http::ensure_unreferenced(conn, id, DOCUMENTS, None)?;

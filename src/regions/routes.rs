@@ -1,13 +1,12 @@
 //! `/regions`: thin handlers over [`super::service`].
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 use super::model::{Region, RegionFilter};
 use super::{repo, service};
 use crate::auth::AuthUser;
-use crate::error::AppError;
-use crate::http::{Endpoint, Page, PageQuery, Query, versioned};
-use crate::state::AppState;
+use crate::http::{Endpoint, Page, PageQuery, Paging, Query, Reply, versioned};
+use crate::state::State;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(Endpoint::new("/regions").get(list_regions))
@@ -19,17 +18,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     params(RegionFilter, PageQuery),
     responses((status = 200, body = inline(Page<Region>))),
     security(("bearer" = [])))]
-pub async fn list_regions(
-    req: HttpRequest,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    filter: Query<RegionFilter>,
-    page: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list_regions(user: AuthUser, state: State, filter: Query<RegionFilter>, page: Paging) -> Reply {
     let filter = filter.into_inner();
     let list =
         move |conn: &mut _, after, limit| versioned::read(&user, || repo::list(conn, &filter, after, limit));
-    page.list(&req, &state, list, |r: &Region| r.code.clone()).await
+    page.list(&state, list, |r: &Region| r.code.clone()).await
 }
 
 /// One region by its code.
@@ -37,11 +30,7 @@ pub async fn list_regions(
     params(("code" = String, Path, description = "Kemendagri/BPS code", example = "1371")),
     responses((status = 200, body = Region)),
     security(("bearer" = [])))]
-pub async fn get_region(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    code: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_region(user: AuthUser, state: State, code: web::Path<String>) -> Reply {
     let code = code.into_inner();
     let region = state.db.run(move |conn| service::get(conn, &user, &code)).await?;
     Ok(HttpResponse::Ok().json(region))

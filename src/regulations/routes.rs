@@ -1,14 +1,17 @@
 //! `/regulations`: thin handlers over [`super::service`].
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 use super::model::{NewRegulation, Regulation, RegulationFilter, RegulationPatch};
 use super::{repo, service};
 use crate::auth::AuthUser;
 use crate::db::Id;
-use crate::error::AppError;
-use crate::http::{Endpoint, Idempotency, IfMatch, Json, PageQuery, Query, versioned, with_etag, write};
-use crate::state::AppState;
+use crate::http::problems::{AlreadyRegistered, StillReferenced};
+use crate::http::{
+    Endpoint, Idempotency, IdempotencyKey, Json, PageQuery, Paging, Query, Reply, Target, versioned,
+    with_etag, write,
+};
+use crate::state::State;
 
 crate::gate!(crate::auth::Action::EditRegistry => NewRegulation, RegulationPatch);
 
@@ -36,15 +39,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     ),
     security(("bearer" = [])))]
 pub async fn list_regulations(
-    req: HttpRequest,
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     filter: Query<RegulationFilter>,
-    page: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+    page: Paging,
+) -> Reply {
     let filter = filter.into_inner();
     page.list(
-        &req,
         &state,
         move |conn, after, limit| versioned::read(&user, || repo::list(conn, &filter, after, limit)),
         |r| r.id,
@@ -56,23 +57,22 @@ pub async fn list_regulations(
 ///
 /// Administrators, BPJS staff and OPD staff. Send `Idempotency-Key` to make retries safe.
 #[utoipa::path(post, path = "/api/v1/regulations", tag = "regulations",
-    params(("Idempotency-Key" = Option<String>, Header,
-        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
+    params(IdempotencyKey),
     request_body = NewRegulation,
     responses(
         (status = 201, description = "Created", body = Regulation, headers(
             ("Location" = String, description = "The new regulation's URL"),
             ("ETag" = String, description = "Its version, for If-Match"),
             ("Idempotency-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key"))),
-        (status = 409, description = "The same kind, number, year and issuer are registered already", body = crate::error::Problem, content_type = "application/problem+json"),
+        AlreadyRegistered,
     ),
     security(("bearer" = [])))]
 pub async fn create_regulation(
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     idem: Idempotency,
     body: Json<NewRegulation>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     write::create(&state, user, idem, body, service::create).await
 }
 
@@ -83,11 +83,7 @@ pub async fn create_regulation(
         (status = 200, body = Regulation, headers(("ETag" = String, description = "The version, for If-Match"))),
     ),
     security(("bearer" = [])))]
-pub async fn get_regulation(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_regulation(user: AuthUser, state: State, id: web::Path<Id>) -> Reply {
     let id = id.into_inner();
     let regulation = state.db.run(move |conn| versioned::read(&user, || repo::find(conn, id))).await?;
     Ok(with_etag(HttpResponse::Ok(), regulation.version, &regulation))
@@ -102,21 +98,17 @@ pub async fn get_regulation(
     request_body = RegulationPatch,
     responses(
         (status = 200, body = Regulation, headers(("ETag" = String, description = "The new version"))),
-        (status = 409, description = "The same kind, number, year and issuer are registered already", body = crate::error::Problem, content_type = "application/problem+json"),
+        AlreadyRegistered,
     ),
     security(("bearer" = [])))]
 pub async fn update_regulation(
     user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
+    state: State,
+    target: Target,
     body: Json<RegulationPatch>,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    write::update(&state, body, move |conn, now, patch| {
-        service::update(conn, &user, now, id, &if_match, patch)
-    })
-    .await
+) -> Reply {
+    let Target { id, if_match } = target;
+    write::update(&state, user, body, move |tx, patch| service::update(tx, id, &if_match, patch)).await
 }
 
 /// Delete a regulation that nothing refers to.
@@ -128,15 +120,10 @@ pub async fn update_regulation(
         ("If-Match" = String, Header, description = "The ETag of the version read")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 409, description = "Other records refer to it (named in the detail)", body = crate::error::Problem, content_type = "application/problem+json"),
+        StillReferenced,
     ),
     security(("bearer" = [])))]
-pub async fn delete_regulation(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-    if_match: IfMatch,
-) -> Result<HttpResponse, AppError> {
-    let id = id.into_inner();
-    write::delete(&state, move |conn, now| service::delete(conn, &user, now, id, &if_match)).await
+pub async fn delete_regulation(user: AuthUser, state: State, target: Target) -> Reply {
+    let Target { id, if_match } = target;
+    write::delete(&state, user, move |tx| service::delete(tx, id, &if_match)).await
 }

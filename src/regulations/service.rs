@@ -1,14 +1,12 @@
 //! The regulation use cases, each inside the caller's write transaction: check who may, check the
 //! fields, write, and record the audit event.
 
-use chrono::{DateTime, Utc};
-
 use super::model::{NewRegulation, Regulation, RegulationFields, RegulationPatch};
 use super::repo;
-use crate::auth::{Action, AuthUser, policy};
+use crate::auth::{Action, policy};
 use crate::db::{DbConnection, Id};
 use crate::error::{AppError, text};
-use crate::http::{IfMatch, versioned};
+use crate::http::{IfMatch, Tx, versioned};
 
 /// 409 when another regulation has the same kind, number, year and issuer.
 fn ensure_unique(
@@ -26,12 +24,8 @@ fn ensure_unique(
     )))
 }
 
-pub fn create(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    input: NewRegulation,
-) -> Result<Regulation, AppError> {
+pub fn create(tx: Tx<'_>, input: NewRegulation) -> Result<Regulation, AppError> {
+    let Tx { conn, user, now } = tx;
     policy::authorize(user, Action::EditRegistry)?;
     let fields = input.validate(now.date_naive())?;
     ensure_unique(conn, &fields, None)?;
@@ -39,13 +33,12 @@ pub fn create(
 }
 
 pub fn update(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
+    tx: Tx<'_>,
     id: Id,
     if_match: &IfMatch,
     patch: RegulationPatch,
 ) -> Result<Regulation, AppError> {
+    let Tx { conn, user, now } = tx;
     policy::authorize(user, Action::EditRegistry)?;
     versioned::update(
         conn,
@@ -64,13 +57,8 @@ pub fn update(
 }
 
 /// Deletes a regulation that nothing rests on (else 409).
-pub fn delete(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    id: Id,
-    if_match: &IfMatch,
-) -> Result<(), AppError> {
+pub fn delete(tx: Tx<'_>, id: Id, if_match: &IfMatch) -> Result<(), AppError> {
+    let Tx { conn, user, now } = tx;
     policy::authorize(user, Action::EditRegistry)?;
     versioned::delete::<Regulation>(conn, user, now, (id, if_match), |_| Ok(()), (repo::REFERENCES, None))
 }

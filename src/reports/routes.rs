@@ -17,8 +17,8 @@ use crate::coverage::model::Zones;
 use crate::db::{DbConnection, Id};
 use crate::error::AppError;
 use crate::http::csv::respond;
-use crate::http::{Endpoint, Query};
-use crate::state::AppState;
+use crate::http::{Endpoint, Query, Reply};
+use crate::state::{AppState, State};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(Endpoint::new("/reports/agreements").get(agreements_report))
@@ -35,11 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         (status = 200, content((AgreementsReport = "application/json"), (String = "text/csv"))),
     ),
     security(("bearer" = [])))]
-pub async fn agreements_report(
-    req: HttpRequest,
-    user: AuthUser,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
+pub async fn agreements_report(req: HttpRequest, user: AuthUser, state: State) -> Reply {
     let report = build(&state, &user, |conn, visibility, today| {
         let all = AgreementFilter::default();
         let agreements = crate::agreements::repo::list_rows(conn, &all, visibility, today, None, i64::MAX)?;
@@ -98,9 +94,9 @@ async fn coverage(
 pub async fn coverage_report(
     req: HttpRequest,
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     query: Query<CoverageReportQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let report = coverage(&state, &user, query.into_inner()).await?;
     Ok(respond(&req, &report, &report.lines()))
 }
@@ -112,11 +108,7 @@ pub async fn coverage_report(
         (status = 200, content((String = "image/svg+xml"))),
     ),
     security(("bearer" = [])))]
-pub async fn coverage_chart(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    query: Query<CoverageReportQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn coverage_chart(user: AuthUser, state: State, query: Query<CoverageReportQuery>) -> Reply {
     let report = coverage(&state, &user, query.into_inner()).await?;
     Ok(HttpResponse::Ok().content_type("image/svg+xml").body(super::svg::chart(&report)))
 }
@@ -133,9 +125,9 @@ pub async fn coverage_chart(
 pub async fn collaboration_report(
     req: HttpRequest,
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     query: Query<CollaborationQuery>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let report = build_visible(&state, &user, |conn, visible, names, _| {
         super::collaboration::build(conn, visible, names)
     })
@@ -154,11 +146,7 @@ pub async fn collaboration_report(
         (status = 200, content((FollowUpsReport = "application/json"), (String = "text/csv"))),
     ),
     security(("bearer" = [])))]
-pub async fn follow_ups_report(
-    req: HttpRequest,
-    user: AuthUser,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
+pub async fn follow_ups_report(req: HttpRequest, user: AuthUser, state: State) -> Reply {
     let report = build_visible(&state, &user, super::follow_ups::build).await?;
     Ok(respond(&req, &report, &report.lines()))
 }

@@ -27,7 +27,7 @@ use crate::db::schema::{
 use crate::db::types::Id;
 use crate::db::{DbConnection, write_transaction};
 use crate::error::{AppError, text};
-use crate::http::{IfMatch, Validator};
+use crate::http::{IfMatch, Tx, Validator};
 use crate::organizations::model::NewOrganization;
 use crate::outcomes::model::NewOutcome;
 use crate::regulations::model::{NewRegulation, RegulationKind};
@@ -193,7 +193,7 @@ fn load_in(
         if let Some(parent) = &entry.parent {
             input.parent_id = Some(required_organization(conn, parent)?);
         }
-        Id::fixed(entry.id, || crate::organizations::service::create(conn, &user, now, input))?;
+        Id::fixed(entry.id, || crate::organizations::service::create(Tx::new(conn, &user, now), input))?;
         summary.created += 1;
     }
     for entry in &seed.regulations {
@@ -208,7 +208,9 @@ fn load_in(
             summary.unchanged += 1;
             continue;
         }
-        Id::fixed(entry.id, || crate::regulations::service::create(conn, &user, now, entry.record.clone()))?;
+        Id::fixed(entry.id, || {
+            crate::regulations::service::create(Tx::new(conn, &user, now), entry.record.clone())
+        })?;
         summary.created += 1;
     }
     for entry in &seed.agreements {
@@ -227,7 +229,8 @@ fn load_in(
                 (format!("coverage[{i}]."), r)
             })
             .collect();
-        let done = crate::coverage::service::record(conn, &user, now, zones, rows, Validator::new())?;
+        let done =
+            crate::coverage::service::record(Tx::new(conn, &user, now), zones, rows, Validator::new())?;
         summary.created += done.created;
         summary.updated += done.updated;
         summary.unchanged += done.unchanged;
@@ -276,9 +279,9 @@ fn load_agreement(
                     })
                 })
                 .collect::<Result<_, AppError>>()?;
-            let created = Id::fixed(entry.id, || agreements::create(conn, user, now, body))?;
+            let created = Id::fixed(entry.id, || agreements::create(Tx::new(conn, user, now), body))?;
             if entry.activate {
-                agreements::activate(conn, user, now, created.id, &IfMatch::absent())?;
+                agreements::activate(Tx::new(conn, user, now), created.id, &IfMatch::absent())?;
             }
             summary.created += 1;
             created.id
@@ -307,8 +310,10 @@ fn load_agreement(
                         text(format!("is not a commitment: {e}"), "bukan komitmen yang sah"),
                     )
                 })?;
-                Id::fixed(commitment.id, || commitments_service::create(conn, user, now, agreement_id, body))?
-                    .id
+                Id::fixed(commitment.id, || {
+                    commitments_service::create(Tx::new(conn, user, now), agreement_id, body)
+                })?
+                .id
             }
         };
         summary.count(existing.is_none());
@@ -326,7 +331,7 @@ fn load_agreement(
                 .first::<Id>(conn)
                 .optional()?;
             if found.is_none() {
-                Id::fixed(outcome.id, || crate::outcomes::service::create(conn, user, now, body))?;
+                Id::fixed(outcome.id, || crate::outcomes::service::create(Tx::new(conn, user, now), body))?;
             }
             summary.count(found.is_none());
         }

@@ -1,14 +1,17 @@
 //! `/users`: thin handlers over [`super::service`].
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 use super::model::{NewUser, User, UserFilter, UserPatch};
 use super::service::{self, AccountChange, NewAccount};
 use crate::auth::AuthUser;
 use crate::db::Id;
-use crate::error::AppError;
-use crate::http::{Endpoint, Idempotency, IfMatch, Json, Page, PageQuery, Query, with_etag, write};
-use crate::state::AppState;
+use crate::http::problems::NotAnAccountReader;
+use crate::http::{
+    Endpoint, Idempotency, IdempotencyKey, IfMatch, Json, Page, PageQuery, Paging, Query, Reply, with_etag,
+    write,
+};
+use crate::state::State;
 
 crate::gate!(crate::auth::Action::ManageUsers => NewUser, UserPatch);
 
@@ -22,43 +25,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     params(UserFilter, PageQuery),
     responses(
         (status = 200, body = inline(Page<User>)),
-        (status = 403, description = "Only administrators and auditors read user accounts", body = crate::error::Problem,
-            content_type = "application/problem+json"),
+        NotAnAccountReader,
     ),
     security(("bearer" = [])))]
-pub async fn list_users(
-    req: HttpRequest,
-    user: AuthUser,
-    state: web::Data<AppState>,
-    filter: Query<UserFilter>,
-    page: Query<PageQuery>,
-) -> Result<HttpResponse, AppError> {
+pub async fn list_users(user: AuthUser, state: State, filter: Query<UserFilter>, page: Paging) -> Reply {
     let filter = filter.into_inner();
-    page.list(
-        &req,
-        &state,
-        move |conn, after, limit| service::list(conn, &user, &filter, after, limit),
-        |u| u.id,
-    )
-    .await
+    page.list(&state, move |conn, after, limit| service::list(conn, &user, &filter, after, limit), |u| u.id)
+        .await
 }
 
 /// Create a user account (admins).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUser,
-    params(("Idempotency-Key" = Option<String>, Header,
-        description = "Makes the request safe to retry: the same key and body within 24 hours answer the first response again")),
+    params(IdempotencyKey),
     responses(
         (status = 201, body = User, headers(("ETag" = String), ("Location" = String))),
         (status = 409, description = "The username is taken", body = crate::error::Problem,
             content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn create_user(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    idem: Idempotency,
-    body: Json<NewUser>,
-) -> Result<HttpResponse, AppError> {
+pub async fn create_user(user: AuthUser, state: State, idem: Idempotency, body: Json<NewUser>) -> Reply {
     let (input, unparsed) = body.into_parts();
     let account = state.hash_work(move || NewAccount::prepare(input)).await?;
     let account = account.map_err(|e| unparsed.clone().merge(e))?;
@@ -70,15 +55,10 @@ pub async fn create_user(
     params(("id" = Id, Path)),
     responses(
         (status = 200, body = User, headers(("ETag" = String))),
-        (status = 403, description = "Only administrators and auditors read user accounts", body = crate::error::Problem,
-            content_type = "application/problem+json"),
+        NotAnAccountReader,
     ),
     security(("bearer" = [])))]
-pub async fn get_user(
-    user: AuthUser,
-    state: web::Data<AppState>,
-    id: web::Path<Id>,
-) -> Result<HttpResponse, AppError> {
+pub async fn get_user(user: AuthUser, state: State, id: web::Path<Id>) -> Reply {
     let id = id.into_inner();
     let found = state.db.run(move |conn| service::get(conn, &user, id)).await?;
     Ok(with_etag(HttpResponse::Ok(), found.version, &found))
@@ -96,18 +76,17 @@ pub async fn get_user(
     security(("bearer" = [])))]
 pub async fn update_user(
     user: AuthUser,
-    state: web::Data<AppState>,
+    state: State,
     id: web::Path<Id>,
     if_match: IfMatch,
     body: Json<UserPatch>,
-) -> Result<HttpResponse, AppError> {
+) -> Reply {
     let (id, (patch, unparsed)) = (id.into_inner(), body.into_parts());
     let change = state.hash_work(move || AccountChange::prepare(patch)).await?;
     let change = Json::from_parts(change.map_err(|e| unparsed.clone().merge(e))?, unparsed);
-    let response = write::update(&state, change, move |conn, now, change| {
-        service::update(conn, &user, now, id, &if_match, change)
-    })
-    .await?;
+    let response =
+        write::update(&state, user, change, move |tx, change| service::update(tx, id, &if_match, change))
+            .await?;
     // This process refuses the user's tokens at once; the others within the session cache's TTL.
     state.sessions.forget(id);
     Ok(response)

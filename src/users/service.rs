@@ -14,7 +14,7 @@ use crate::auth::{Action, AuthUser, Role, password, policy};
 use crate::db::types::from_utc;
 use crate::db::{DbConnection, Id, write_transaction};
 use crate::error::{AppError, text};
-use crate::http::IfMatch;
+use crate::http::{IfMatch, Tx};
 
 /// A new account whose fields pass every rule that needs no database, with its password hashed.
 pub struct NewAccount {
@@ -98,12 +98,8 @@ pub fn get(conn: &mut DbConnection, user: &AuthUser, id: Id) -> Result<User, App
     repo::find(conn, id)
 }
 
-pub fn create(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    input: NewAccount,
-) -> Result<User, AppError> {
+pub fn create(tx: Tx<'_>, input: NewAccount) -> Result<User, AppError> {
+    let Tx { conn, user, now } = tx;
     policy::authorize(user, Action::ManageUsers)?;
     let new = &input.new;
     check_organization(conn, new.organization_id)?;
@@ -143,19 +139,13 @@ pub fn create_as_system(
     input: NewUser,
 ) -> Result<User, AppError> {
     let account = NewAccount::prepare(input)?;
-    write_transaction(conn, |conn| create(conn, &AuthUser::system(what), now, account))
+    write_transaction(conn, |conn| create(Tx::new(conn, &AuthUser::system(what), now), account))
 }
 
 /// Changes an account. Refuses (409) to leave the system without an active administrator; a new
 /// password or disabling the account ends its sessions.
-pub fn update(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    id: Id,
-    if_match: &IfMatch,
-    change: AccountChange,
-) -> Result<User, AppError> {
+pub fn update(tx: Tx<'_>, id: Id, if_match: &IfMatch, change: AccountChange) -> Result<User, AppError> {
+    let Tx { conn, user, now } = tx;
     policy::authorize(user, Action::ManageUsers)?;
     let before = repo::find(conn, id)?;
     if_match.check(before.version)?;
@@ -215,12 +205,8 @@ pub fn update(
 
 /// A user's own password change (the current password already checked, the new one hashed): ends every
 /// session of the user and records the change.
-pub fn change_own_password(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    hash: &str,
-) -> Result<User, AppError> {
+pub fn change_own_password(tx: Tx<'_>, hash: &str) -> Result<User, AppError> {
+    let Tx { conn, user, now } = tx;
     let before = repo::find(conn, user.id)?;
     repo::set_password_hash(conn, user.id, hash, now)?;
     repo::update(conn, user.id, before.version, &Profile::from(&before), now)?;

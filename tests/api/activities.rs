@@ -257,13 +257,7 @@ backend_test!(activities_are_filtered_and_paged, fixed, |app| async move {
     let second = expect(list(&format!("?limit=2&cursor={cursor}")).await, 200).await;
     assert_eq!(ids(&second), [id(&p)]);
     assert_eq!(second["next_cursor"], Value::Null);
-    let csv = app
-        .get("/api/v1/activities")
-        .bearer_auth(&w.admin)
-        .header("Accept", "text/csv")
-        .send()
-        .await
-        .unwrap();
+    let csv = app.read_as(&w.admin, "/api/v1/activities", "text/csv").await;
     assert!(csv.text().await.unwrap().starts_with("id,kind,title,"));
 });
 

@@ -720,13 +720,7 @@ backend_test!(restricted_agreements_are_invisible_to_non_parties, fixed, |app| a
     let csv = |token: String| {
         let app = &app;
         async move {
-            let res = app
-                .get("/api/v1/agreements")
-                .bearer_auth(&token)
-                .header("Accept", "text/csv")
-                .send()
-                .await
-                .unwrap();
+            let res = app.read_as(&token, "/api/v1/agreements", "text/csv").await;
             assert_eq!(res.status(), 200);
             assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
             res.text().await.unwrap()
@@ -849,13 +843,7 @@ backend_test!(the_report_sums_up_an_agreement, fixed, |app| async move {
     assert_eq!(report["last_change"]["actor_username"], "admin");
 
     // The same report as CSV, one line per fact.
-    let res = app
-        .get(&format!("/api/v1/agreements/{aid}/report"))
-        .bearer_auth(&w.admin)
-        .header("Accept", "text/csv")
-        .send()
-        .await
-        .unwrap();
+    let res = app.read_as(&w.admin, &format!("/api/v1/agreements/{aid}/report"), "text/csv").await;
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     let text = res.text().await.unwrap();

@@ -74,13 +74,8 @@ backend_test!(the_trail_filters_and_pages_by_sequence, |app| async move {
     let auditor = app.user_token(&admin, "auditor.one", "auditor", Some(&org)).await;
     let user = app.create_user(&admin, "staff.one", "bpjs_staff", Some(&org)).await;
     let res = app
-        .request(Method::PATCH, &format!("/api/v1/users/{user}"))
-        .bearer_auth(&admin)
-        .header("If-Match", "\"1\"")
-        .json(&json!({"full_name": "Staff One"}))
-        .send()
-        .await
-        .unwrap();
+        .patch_json(&admin, &format!("/api/v1/users/{user}"), "\"1\"", &json!({"full_name": "Staff One"}))
+        .await;
     assert_eq!(res.status(), 200);
 
     app.sequenced(&auditor).await;

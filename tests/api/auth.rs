@@ -6,7 +6,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, SubsecRound, Utc};
 use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use reqwest::Method;
 use serde_json::{Value, json};
 use sinergi::clock::Clock;
 use sinergi::db::Id;
@@ -246,36 +245,22 @@ backend_test!(logout_ends_one_session_or_every_session, |app| async move {
     assert_problem(res, 422).await;
 
     // One session: a's family is revoked, b's is not.
-    let res = app
-        .post("/api/v1/auth/logout")
-        .bearer_auth(access_a)
-        .json(&json!({"refresh_token": a["refresh_token"]}))
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.post_json(access_a, "/api/v1/auth/logout", &json!({"refresh_token": a["refresh_token"]})).await;
     assert_eq!(res.status(), 204);
     assert_problem(refresh(&app, a["refresh_token"].as_str().unwrap()).await, 401).await;
     let b2: Value = refresh(&app, b["refresh_token"].as_str().unwrap()).await.json().await.unwrap();
 
     // Another user's refresh token is not ours to revoke.
-    let res = app
-        .post("/api/v1/auth/logout")
-        .bearer_auth(&admin)
-        .json(&json!({"refresh_token": b2["refresh_token"]}))
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.post_json(&admin, "/api/v1/auth/logout", &json!({"refresh_token": b2["refresh_token"]})).await;
     assert_eq!(res.status(), 204);
     let b3: Value = refresh(&app, b2["refresh_token"].as_str().unwrap()).await.json().await.unwrap();
 
     // Everywhere: every refresh token and every access token of the user.
     let res = app
-        .post("/api/v1/auth/logout")
-        .bearer_auth(b3["access_token"].as_str().unwrap())
-        .json(&json!({"everywhere": true}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(b3["access_token"].as_str().unwrap(), "/api/v1/auth/logout", &json!({"everywhere": true}))
+        .await;
     assert_eq!(res.status(), 204);
     assert_problem(refresh(&app, b3["refresh_token"].as_str().unwrap()).await, 401).await;
     assert_problem(refresh(&app, c["refresh_token"].as_str().unwrap()).await, 401).await;
@@ -349,26 +334,14 @@ backend_test!(a_disabled_users_refresh_tokens_stop_working, |app| async move {
     let org = app.insert_organization("RUMAH-BUMN", None);
     let id = app.create_user(&admin, "hendra", "partner_staff", Some(&org)).await;
     let session = login_session(&app, "hendra", USER_PASSWORD).await;
-    let res = app
-        .request(Method::PATCH, &format!("/api/v1/users/{id}"))
-        .bearer_auth(&admin)
-        .header("If-Match", "\"1\"")
-        .json(&json!({"status": "disabled"}))
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.patch_json(&admin, &format!("/api/v1/users/{id}"), "\"1\"", &json!({"status": "disabled"})).await;
     assert_eq!(res.status(), 200);
     assert_eq!(me_status(&app, session["access_token"].as_str().unwrap()).await, 401);
     assert_problem(refresh(&app, session["refresh_token"].as_str().unwrap()).await, 401).await;
     // Enabling the account again does not bring the old tokens back.
-    let res = app
-        .request(Method::PATCH, &format!("/api/v1/users/{id}"))
-        .bearer_auth(&admin)
-        .header("If-Match", "\"2\"")
-        .json(&json!({"status": "active"}))
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.patch_json(&admin, &format!("/api/v1/users/{id}"), "\"2\"", &json!({"status": "active"})).await;
     assert_eq!(res.status(), 200);
     assert_eq!(me_status(&app, session["access_token"].as_str().unwrap()).await, 401);
 });

@@ -14,15 +14,13 @@ backend_test!(contacts_are_created_listed_changed_and_deleted, |app| async move 
     let list_path = format!("/api/v1/organizations/{org}/contacts");
 
     let res = app
-        .post(&list_path)
-        .bearer_auth(&token)
-        .json(
+        .post_json(
+            &token,
+            &list_path,
             &json!({"full_name": " Budi Santoso ", "position": "Kepala Bidang", "phone": "+62 812 6600 1234",
             "email": "budi@padang.go.id"}),
         )
-        .send()
-        .await
-        .unwrap();
+        .await;
     assert_eq!(res.status(), 201);
     assert_eq!(res.headers()["etag"], "\"1\"");
     let location = res.headers()["location"].to_str().unwrap().to_string();
@@ -99,28 +97,23 @@ backend_test!(contacts_of_an_unknown_organization_are_404_and_bad_fields_422, |a
 
     let org = app.create_org(&token, "Rumah BUMN Padang", "RB-PDG", "soe_forum", None).await;
     let res = app
-        .post(&format!("/api/v1/organizations/{org}/contacts"))
-        .bearer_auth(&token)
-        .json(&json!({"position": "x".repeat(201), "email": "nope", "website": "x"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            &token,
+            &format!("/api/v1/organizations/{org}/contacts"),
+            &json!({"position": "x".repeat(201), "email": "nope", "website": "x"}),
+        )
+        .await;
     assert_problem(res, 400).await;
     let res = app
-        .post(&format!("/api/v1/organizations/{org}/contacts"))
-        .bearer_auth(&token)
-        .json(&json!({"position": "x".repeat(201), "email": "nope"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            &token,
+            &format!("/api/v1/organizations/{org}/contacts"),
+            &json!({"position": "x".repeat(201), "email": "nope"}),
+        )
+        .await;
     let problem = assert_problem(res, 422).await;
     assert_eq!(problem_fields(&problem), ["email", "full_name", "position"]);
-    let res = app
-        .get("/api/v1/contacts/01890000-0000-7000-8000-000000000000")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let res = app.read(&token, "/api/v1/contacts/01890000-0000-7000-8000-000000000000").await;
     assert_problem(res, 404).await;
 });
 
@@ -147,21 +140,16 @@ backend_test!(partner_staff_keep_only_their_own_organizations_contacts, |app| as
     let res = delete(&app, &partner, &theirs_path, Some("\"1\"")).await;
     assert_problem(res, 403).await;
     let res = app
-        .post(&format!("/api/v1/organizations/{other}/contacts"))
-        .bearer_auth(&partner)
-        .json(&json!({"full_name": "Intruder"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            &partner,
+            &format!("/api/v1/organizations/{other}/contacts"),
+            &json!({"full_name": "Intruder"}),
+        )
+        .await;
     assert_problem(res, 403).await;
     let (after, _) = read(&app, &admin, &theirs_path).await;
     assert_eq!(after, before);
-    let res = app
-        .get(&format!("/api/v1/organizations/{other}/contacts"))
-        .bearer_auth(&partner)
-        .send()
-        .await
-        .unwrap();
+    let res = app.read(&partner, &format!("/api/v1/organizations/{other}/contacts")).await;
     let list: Value = res.json().await.unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 1, "readable, and nothing was added");
     assert_eq!(audit_of(&app, "contact", &theirs).len(), 1);
@@ -185,12 +173,8 @@ backend_test!(registry_editors_keep_any_contacts_and_auditors_none, |app| async 
     let path = format!("/api/v1/contacts/{contact}");
     let (before, _) = read(&app, &auditor, &path).await;
     let res = app
-        .post(&format!("/api/v1/organizations/{home}/contacts"))
-        .bearer_auth(&auditor)
-        .json(&json!({"full_name": "X"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(&auditor, &format!("/api/v1/organizations/{home}/contacts"), &json!({"full_name": "X"}))
+        .await;
     assert_problem(res, 403).await;
     let res = patch(&app, &auditor, &path, Some("\"1\""), json!({"notes": "edited"})).await;
     assert_problem(res, 403).await;

@@ -283,24 +283,18 @@ backend_test!(lists_answer_csv_when_asked, |app| async move {
     let token = app.admin_token().await;
     let pemkot = app.create_org(&token, "Pemerintah Kota Padang", "PEMKOT", "city_government", None).await;
     let res = app
-        .request(Method::PATCH, &format!("{ORGS}/{pemkot}"))
-        .bearer_auth(&token)
-        .header("If-Match", "\"1\"")
-        .json(&json!({"address": "Jl. M. Yamin, \"Balai Kota\", Padang", "region_code": "1371"}))
-        .send()
-        .await
-        .unwrap();
+        .patch_json(
+            &token,
+            &format!("{ORGS}/{pemkot}"),
+            "\"1\"",
+            &json!({"address": "Jl. M. Yamin, \"Balai Kota\", Padang", "region_code": "1371"}),
+        )
+        .await;
     assert_eq!(res.status(), 200);
     app.create_org(&token, "Dinas Sosial", "DINSOS", "regional_agency", Some(&pemkot)).await;
     app.create_org(&token, "=HYPERLINK(\"x\")", "EVIL", "other", None).await;
 
-    let res = app
-        .get(&format!("{ORGS}?limit=2"))
-        .bearer_auth(&token)
-        .header("Accept", "text/csv")
-        .send()
-        .await
-        .unwrap();
+    let res = app.read_as(&token, &format!("{ORGS}?limit=2"), "text/csv").await;
     assert_eq!(res.status(), 200);
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     assert!(res.headers().contains_key("link"), "paged CSV still links to the next page");
@@ -338,32 +332,14 @@ backend_test!(lists_answer_csv_when_asked, |app| async move {
     assert_eq!(&rows[1][5], pemkot.as_str());
 
     // A cell that a spreadsheet would run as a formula is neutralised.
-    let res = app
-        .get(&format!("{ORGS}?q=evil"))
-        .bearer_auth(&token)
-        .header("Accept", "text/csv")
-        .send()
-        .await
-        .unwrap();
+    let res = app.read_as(&token, &format!("{ORGS}?q=evil"), "text/csv").await;
     let text = res.text().await.unwrap();
     assert!(text.contains("'=HYPERLINK"), "{text}");
 
     // JSON stays the default; an empty list has the header row only.
-    let res = app
-        .get(ORGS)
-        .bearer_auth(&token)
-        .header("Accept", "application/json, text/csv;q=0.5")
-        .send()
-        .await
-        .unwrap();
+    let res = app.read_as(&token, ORGS, "application/json, text/csv;q=0.5").await;
     assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
-    let res = app
-        .get(&format!("{ORGS}?q=nothing"))
-        .bearer_auth(&token)
-        .header("Accept", "text/csv")
-        .send()
-        .await
-        .unwrap();
+    let res = app.read_as(&token, &format!("{ORGS}?q=nothing"), "text/csv").await;
     let text = res.text().await.unwrap();
     assert_eq!(text.lines().count(), 1, "{text}");
     assert!(text.contains("short_name"));
@@ -512,28 +488,15 @@ backend_test!(a_patch_to_a_taken_short_name_is_409_and_changes_nothing, |app| as
     app.create_org(&token, "Dinas Sosial", "DINSOS", "regional_agency", None).await;
     let id = app.create_org(&token, "Disnakerin", "DISNAKERIN", "regional_agency", None).await;
     let path = format!("{ORGS}/{id}");
-    let res = app
-        .request(Method::PATCH, &path)
-        .bearer_auth(&token)
-        .header("If-Match", "\"1\"")
-        .json(&json!({"short_name": "Dinsos", "notes": "renamed"}))
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.patch_json(&token, &path, "\"1\"", &json!({"short_name": "Dinsos", "notes": "renamed"})).await;
     assert_problem(res, 409).await;
     let (org, _) = read(&app, &token, &path).await;
     assert_eq!(org["short_name"], "DISNAKERIN");
     assert_eq!(org["notes"], Value::Null);
     assert_eq!(org["version"], 1);
     // Changing only the case of its own short name is fine.
-    let res = app
-        .request(Method::PATCH, &path)
-        .bearer_auth(&token)
-        .header("If-Match", "\"1\"")
-        .json(&json!({"short_name": "Disnakerin"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.patch_json(&token, &path, "\"1\"", &json!({"short_name": "Disnakerin"})).await;
     assert_eq!(res.status(), 200);
 });
 
@@ -544,14 +507,7 @@ backend_test!(a_body_that_is_not_an_object_is_422_and_changes_nothing, |app| asy
     let id = app.create_org(&token, "Dinas Sosial", "DINSOS", "regional_agency", None).await;
     let path = format!("{ORGS}/{id}");
     for body in [json!([null, null]), json!(["Dinas Sosial Kota Padang"])] {
-        let res = app
-            .request(Method::PATCH, &path)
-            .bearer_auth(&token)
-            .header("If-Match", "\"1\"")
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
+        let res = app.patch_json(&token, &path, "\"1\"", &body).await;
         let problem = assert_problem(res, 422).await;
         assert_eq!(problem["errors"][0]["field"], "body");
     }

@@ -234,13 +234,7 @@ backend_test!(coverage_is_filtered_and_paged, fixed, |app| async move {
     }
     assert_eq!(seen.len(), 16);
     assert_eq!(seen[0], "2023:pu", "region 1303 sorts first");
-    let csv = app
-        .get("/api/v1/coverage?region=1371&segment=bpu&to=2023")
-        .bearer_auth(&w.admin)
-        .header("Accept", "text/csv")
-        .send()
-        .await
-        .unwrap();
+    let csv = app.read_as(&w.admin, "/api/v1/coverage?region=1371&segment=bpu&to=2023", "text/csv").await;
     let text = csv.text().await.unwrap();
     assert!(text.lines().next().unwrap().contains("achievement_pct,zone"));
     assert!(text.contains("1371,bpu,2023,73987,55086,74.5,yellow"), "{text}");

@@ -220,6 +220,32 @@ impl TestApp {
         self.request(Method::POST, path)
     }
 
+    /// `GET path` with the token.
+    pub async fn read(&self, token: &str, path: &str) -> Response {
+        self.get(path).bearer_auth(token).send().await.expect("request")
+    }
+
+    /// `GET path` with the token: the JSON body, whatever the status.
+    pub async fn read_json(&self, token: &str, path: &str) -> Value {
+        self.read(token, path).await.json().await.expect("JSON body")
+    }
+
+    /// `GET path` with the token, asking for the media type `accept`.
+    pub async fn read_as(&self, token: &str, path: &str, accept: &str) -> Response {
+        self.get(path).bearer_auth(token).header("Accept", accept).send().await.expect("request")
+    }
+
+    /// `PATCH path` with the token, `If-Match` and a JSON body.
+    pub async fn patch_json(&self, token: &str, path: &str, if_match: &str, body: &Value) -> Response {
+        let req = self.request(Method::PATCH, path).bearer_auth(token).header("If-Match", if_match);
+        req.json(body).send().await.expect("request")
+    }
+
+    /// `POST path` with the token and a JSON body.
+    pub async fn post_json(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.post(path).bearer_auth(token).json(body).send().await.expect("request")
+    }
+
     /// Logs in and answers the access token.
     pub async fn login(&self, username: &str, password: &str) -> String {
         let res = self

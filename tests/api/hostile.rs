@@ -497,13 +497,7 @@ backend_test!(sql_and_script_fragments_are_stored_and_returned_verbatim, fixed, 
     let found = read(format!("/api/v1/organizations?q={}", q("zz' OR '1'='1"))).await;
     assert_eq!(found["items"].as_array().map(Vec::len), Some(0), "{found}");
     // The CSV export keeps them too (quoted as CSV quotes, not escaped as HTML).
-    let res = app
-        .get("/api/v1/organizations?q=DROP")
-        .bearer_auth(admin)
-        .header("Accept", "text/csv")
-        .send()
-        .await
-        .unwrap();
+    let res = app.read_as(admin, "/api/v1/organizations?q=DROP", "text/csv").await;
     let text = res.text().await.unwrap();
     assert!(text.contains(sql) && text.contains(script), "{text}");
     // And every table is still there.

@@ -60,23 +60,23 @@ backend_test!(an_organization_is_created_with_location_etag_defaults_and_an_audi
     let pemkot =
         app.create_org(&token, "Pemerintah Kota Padang", "PEMKOT-PDG", "city_government", None).await;
     let res = app
-        .post(ORGS)
-        .bearer_auth(&token)
-        .json(&json!({
-            "name": "  Dinas Tenaga Kerja dan Perindustrian Kota Padang ",
-            "short_name": "DISNAKERIN-PDG",
-            "kind": "regional_agency",
-            "parent_id": pemkot,
-            "region_code": "1371",
-            "address": "Jl. Bagindo Aziz Chan, Padang",
-            "phone": "(0751) 123456",
-            "email": "disnakerin@padang.go.id",
-            "website": "https://disnakerin.padang.go.id",
-            "notes": "OPD teknis ketenagakerjaan"
-        }))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            &token,
+            ORGS,
+            &json!({
+                "name": "  Dinas Tenaga Kerja dan Perindustrian Kota Padang ",
+                "short_name": "DISNAKERIN-PDG",
+                "kind": "regional_agency",
+                "parent_id": pemkot,
+                "region_code": "1371",
+                "address": "Jl. Bagindo Aziz Chan, Padang",
+                "phone": "(0751) 123456",
+                "email": "disnakerin@padang.go.id",
+                "website": "https://disnakerin.padang.go.id",
+                "notes": "OPD teknis ketenagakerjaan"
+            }),
+        )
+        .await;
     assert_eq!(res.status(), 201);
     let location = res.headers()["location"].to_str().unwrap().to_string();
     assert_eq!(res.headers()["etag"], "\"1\"");
@@ -129,12 +129,12 @@ backend_test!(the_sector_defaults_from_the_kind_unless_given, |app| async move {
         assert_eq!(org["sector"], *sector, "kind {kind}");
     }
     let res = app
-        .post(ORGS)
-        .bearer_auth(&token)
-        .json(&json!({"name": "Koperasi", "short_name": "KOP", "kind": "other", "sector": "private"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            &token,
+            ORGS,
+            &json!({"name": "Koperasi", "short_name": "KOP", "kind": "other", "sector": "private"}),
+        )
+        .await;
     assert_eq!(res.status(), 201);
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["sector"], "private");
@@ -143,21 +143,21 @@ backend_test!(the_sector_defaults_from_the_kind_unless_given, |app| async move {
 backend_test!(one_422_lists_every_bad_field, |app| async move {
     let token = app.admin_token().await;
     let res = app
-        .post(ORGS)
-        .bearer_auth(&token)
-        .json(&json!({
-            "short_name": "   ",
-            "kind": "employer",
-            "parent_id": "01890000-0000-7000-8000-000000000000",
-            "region_code": "9999",
-            "phone": "call me",
-            "email": "not-an-email",
-            "website": "padang.go.id",
-            "notes": "x".repeat(4001),
-        }))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            &token,
+            ORGS,
+            &json!({
+                "short_name": "   ",
+                "kind": "employer",
+                "parent_id": "01890000-0000-7000-8000-000000000000",
+                "region_code": "9999",
+                "phone": "call me",
+                "email": "not-an-email",
+                "website": "padang.go.id",
+                "notes": "x".repeat(4001),
+            }),
+        )
+        .await;
     let problem = assert_problem(res, 422).await;
     assert_eq!(
         problem_fields(&problem),
@@ -165,24 +165,14 @@ backend_test!(one_422_lists_every_bad_field, |app| async move {
     );
 
     // An unknown enumeration value names its field.
-    let res = app
-        .post(ORGS)
-        .bearer_auth(&token)
-        .json(&json!({"name": "X", "short_name": "X", "kind": "castle"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_json(&token, ORGS, &json!({"name": "X", "short_name": "X", "kind": "castle"})).await;
     let problem = assert_problem(res, 422).await;
     assert_eq!(problem_fields(&problem), ["kind"]);
 
     // Unknown fields are refused (nobody sets id or version).
     let res = app
-        .post(ORGS)
-        .bearer_auth(&token)
-        .json(&json!({"name": "X", "short_name": "X", "kind": "other", "version": 7}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(&token, ORGS, &json!({"name": "X", "short_name": "X", "kind": "other", "version": 7}))
+        .await;
     assert_problem(res, 400).await;
 
     let res = app.post(ORGS).bearer_auth(&token).body("{}").send().await.unwrap();
@@ -212,12 +202,8 @@ backend_test!(short_names_are_unique_whatever_the_case, |app| async move {
     )
     .await;
     let res = app
-        .post(ORGS)
-        .bearer_auth(&token)
-        .json(&json!({"name": "Another", "short_name": "bpjstk-pdg", "kind": "other"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(&token, ORGS, &json!({"name": "Another", "short_name": "bpjstk-pdg", "kind": "other"}))
+        .await;
     let problem = assert_problem(res, 409).await;
     assert!(problem["detail"].as_str().unwrap().contains("bpjstk-pdg"), "{problem}");
 });
@@ -226,12 +212,7 @@ backend_test!(reads_without_a_token_or_of_unknown_ids_fail, |app| async move {
     let token = app.admin_token().await;
     let res = app.get(ORGS).send().await.unwrap();
     assert_problem(res, 401).await;
-    let res = app
-        .get(&format!("{ORGS}/01890000-0000-7000-8000-000000000000"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let res = app.read(&token, &format!("{ORGS}/01890000-0000-7000-8000-000000000000")).await;
     assert_problem(res, 404).await;
     let res = app.get(&format!("{ORGS}/not-a-uuid")).bearer_auth(&token).send().await.unwrap();
     assert_problem(res, 404).await;
@@ -475,12 +456,12 @@ backend_test!(
         for role in ["partner_staff", "auditor"] {
             let token = app.user_token(&admin, &format!("user-{role}"), role, Some(&target)).await;
             let res = app
-                .post(ORGS)
-                .bearer_auth(&token)
-                .json(&json!({"name": "Nope", "short_name": format!("NOPE-{role}"), "kind": "other"}))
-                .send()
-                .await
-                .unwrap();
+                .post_json(
+                    &token,
+                    ORGS,
+                    &json!({"name": "Nope", "short_name": format!("NOPE-{role}"), "kind": "other"}),
+                )
+                .await;
             assert_problem(res, 403).await;
             // Not even their own organization.
             let res = patch(&app, &token, &path, Some("\"1\""), json!({"notes": "edited"})).await;

@@ -10,16 +10,16 @@ const REGS: &str = "/api/v1/regulations";
 backend_test!(a_regulation_is_created_read_changed_and_deleted, |app| async move {
     let token = app.admin_token().await;
     let res = app
-        .post(REGS)
-        .bearer_auth(&token)
-        .json(&json!({
-            "kind": "undang_undang", "number": "24", "year": 2011,
-            "title": "Badan Penyelenggara Jaminan Sosial", "issuer": "Pemerintah Republik Indonesia",
-            "enacted_on": "2011-11-25", "url": "https://peraturan.bpk.go.id/Details/39268"
-        }))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            &token,
+            REGS,
+            &json!({
+                "kind": "undang_undang", "number": "24", "year": 2011,
+                "title": "Badan Penyelenggara Jaminan Sosial", "issuer": "Pemerintah Republik Indonesia",
+                "enacted_on": "2011-11-25", "url": "https://peraturan.bpk.go.id/Details/39268"
+            }),
+        )
+        .await;
     assert_eq!(res.status(), 201);
     assert_eq!(res.headers()["etag"], "\"1\"");
     let location = res.headers()["location"].to_str().unwrap().to_string();
@@ -96,43 +96,31 @@ backend_test!(kind_number_year_and_issuer_identify_a_regulation, |app| async mov
 backend_test!(one_422_lists_every_bad_regulation_field, |app| async move {
     let token = app.admin_token().await;
     let res = app
-        .post(REGS)
-        .bearer_auth(&token)
-        .json(&json!({"number": " ", "year": 1800, "title": "x".repeat(501), "url": "peraturan.go.id",
-            "status": "draft", "enacted_on": "2013-01-01"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            &token,
+            REGS,
+            &json!({"number": " ", "year": 1800, "title": "x".repeat(501), "url": "peraturan.go.id",
+            "status": "draft", "enacted_on": "2013-01-01"}),
+        )
+        .await;
     let problem = assert_problem(res, 422).await;
     assert_eq!(
         problem_fields(&problem),
         ["enacted_on", "enacted_on", "issuer", "kind", "number", "title", "url", "year"]
     );
     let res = app
-        .post(REGS)
-        .bearer_auth(&token)
-        .json(&json!({"kind": "perda", "number": "1", "year": 2020, "title": "t", "issuer": "i"}))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            &token,
+            REGS,
+            &json!({"kind": "perda", "number": "1", "year": 2020, "title": "t", "issuer": "i"}),
+        )
+        .await;
     let problem = assert_problem(res, 422).await;
     assert_eq!(problem_fields(&problem), ["kind"]);
-    let res = app
-        .post(REGS)
-        .bearer_auth(&token)
-        .json(&json!({"kind": "other", "number": "1", "year": 2020, "title": "t", "issuer": "i", "enacted_on": "2020-13-01"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_json(&token, REGS, &json!({"kind": "other", "number": "1", "year": 2020, "title": "t", "issuer": "i", "enacted_on": "2020-13-01"})).await;
     let problem = assert_problem(res, 422).await;
     assert_eq!(problem_fields(&problem), ["enacted_on"]);
-    let res = app
-        .post(REGS)
-        .bearer_auth(&token)
-        .json(&json!({"kind": "other", "number": "1", "year": 2020, "title": "t", "issuer": "i", "enacted_on": "2999-01-01"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_json(&token, REGS, &json!({"kind": "other", "number": "1", "year": 2020, "title": "t", "issuer": "i", "enacted_on": "2999-01-01"})).await;
     let problem = assert_problem(res, 422).await;
     assert_eq!(problem_fields(&problem), ["enacted_on", "enacted_on"]);
 });
@@ -146,14 +134,8 @@ backend_test!(the_regulation_list_filters_by_kind_status_year_and_text, |app| as
         app.create_regulation(&token, "undang_undang", "40", 2004, "Sistem Jaminan Sosial Nasional").await;
     let pp85 =
         app.create_regulation(&token, "peraturan_pemerintah", "85", 2013, "Hubungan antar lembaga").await;
-    let res = app
-        .post(REGS)
-        .bearer_auth(&token)
-        .json(&json!({"kind": "peraturan_wali_kota", "number": "12", "year": 2025, "title": "Perlindungan pekerja rentan",
-            "issuer": "Wali Kota Padang", "status": "draft"}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_json(&token, REGS, &json!({"kind": "peraturan_wali_kota", "number": "12", "year": 2025, "title": "Perlindungan pekerja rentan",
+            "issuer": "Wali Kota Padang", "status": "draft"})).await;
     let perwako: Value = res.json().await.unwrap();
     let perwako = perwako["id"].as_str().unwrap().to_string();
 
@@ -209,12 +191,12 @@ backend_test!(
         for role in ["partner_staff", "auditor"] {
             let token = app.user_token(&admin, &format!("user-{role}"), role, Some(&home)).await;
             let res = app
-                .post(REGS)
-                .bearer_auth(&token)
-                .json(&json!({"kind": "other", "number": "9", "year": 2020, "title": "t", "issuer": "i"}))
-                .send()
-                .await
-                .unwrap();
+                .post_json(
+                    &token,
+                    REGS,
+                    &json!({"kind": "other", "number": "9", "year": 2020, "title": "t", "issuer": "i"}),
+                )
+                .await;
             assert_problem(res, 403).await;
             let res = patch(&app, &token, &path, Some("\"1\""), json!({"summary": "edited"})).await;
             assert_problem(res, 403).await;

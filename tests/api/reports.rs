@@ -397,12 +397,7 @@ backend_test!(the_coverage_report_and_chart_show_padang, fixed, |app| async move
     assert!(text.contains("2024-06,total,105491,32530,30.8,red\n"));
     assert_eq!(text.lines().count(), 11);
 
-    let res = app
-        .get("/api/v1/reports/coverage.svg?region=1371&from=2024")
-        .bearer_auth(&auditor)
-        .send()
-        .await
-        .unwrap();
+    let res = app.read(&auditor, "/api/v1/reports/coverage.svg?region=1371&from=2024").await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "image/svg+xml");
     let svg = res.text().await.unwrap();

@@ -143,10 +143,6 @@ impl TestApp {
         expect(send(self, Method::POST, "/api/v1/agreements", token, None, Some(body)).await, 201).await
     }
 
-    pub async fn read(&self, token: &str, path: &str) -> Response {
-        send(self, Method::GET, path, token, None, None).await
-    }
-
     /// Creates the Pemkot–BPJS draft as admin and activates it; answers the active agreement.
     pub async fn active_agreement(&self, world: &World, number: &str) -> Value {
         let draft = self.create_agreement(&world.admin, world.pemkot_bpjs(number)).await;

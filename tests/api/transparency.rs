@@ -21,13 +21,7 @@ async fn get_json(app: &TestApp, token: &str, path: &str) -> Value {
 /// `count` audited writes (organizations), one after the other.
 async fn write(app: &TestApp, token: &str, count: usize, tag: &str) {
     for i in 0..count {
-        let res = app
-            .post("/api/v1/organizations")
-            .bearer_auth(token)
-            .json(&json!({"name": format!("Dinas {tag} {i}"), "short_name": format!("{tag}{i}"), "kind": "regional_agency"}))
-            .send()
-            .await
-            .unwrap();
+        let res = app.post_json(token, "/api/v1/organizations", &json!({"name": format!("Dinas {tag} {i}"), "short_name": format!("{tag}{i}"), "kind": "regional_agency"})).await;
         assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
     }
 }
@@ -197,12 +191,8 @@ backend_test!(events_wait_for_the_sequencer, settings = |s| s.audit_sequencer = 
     let event = &body["items"][0];
     assert_eq!(event["position"], Value::Null);
     assert_eq!(event["leaf_hash"], Value::Null);
-    let res = app
-        .get(&format!("/api/v1/audit/proofs/inclusion?seq={}&tree_size=0", event["seq"]))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let res =
+        app.read(&admin, &format!("/api/v1/audit/proofs/inclusion?seq={}&tree_size=0", event["seq"])).await;
     assert_problem(res, 409).await;
     let (ok, result) = verify_cli(&app, &[]);
     assert!(ok, "{result}");

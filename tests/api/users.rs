@@ -40,19 +40,19 @@ backend_test!(an_admin_creates_a_user_and_reads_it_back, |app| async move {
     let admin = app.admin_token().await;
     let org = app.insert_organization("DISNAKERIN", None);
     let res = app
-        .post("/api/v1/users")
-        .bearer_auth(&admin)
-        .json(&json!({
-            "username": "Rina.Disnakerin",
-            "full_name": "  Rina Marlina ",
-            "email": "rina@padang.go.id",
-            "role": "opd_staff",
-            "organization_id": org,
-            "password": "tanjung-emas-2024!",
-        }))
-        .send()
-        .await
-        .unwrap();
+        .post_json(
+            &admin,
+            "/api/v1/users",
+            &json!({
+                "username": "Rina.Disnakerin",
+                "full_name": "  Rina Marlina ",
+                "email": "rina@padang.go.id",
+                "role": "opd_staff",
+                "organization_id": org,
+                "password": "tanjung-emas-2024!",
+            }),
+        )
+        .await;
     assert_eq!(res.status(), 201);
     assert_eq!(res.headers()["etag"], "\"1\"");
     let location = res.headers()["location"].to_str().unwrap().to_string();
@@ -118,13 +118,13 @@ backend_test!(each_role_against_each_user_route, |app| async move {
 
         n += 1;
         let res = app
-            .post("/api/v1/users")
-            .bearer_auth(&token)
-            .json(&json!({"username": format!("made.by.{n}"), "full_name": "X", "role": "auditor",
-                "organization_id": org, "password": USER_PASSWORD}))
-            .send()
-            .await
-            .unwrap();
+            .post_json(
+                &token,
+                "/api/v1/users",
+                &json!({"username": format!("made.by.{n}"), "full_name": "X", "role": "auditor",
+                "organization_id": org, "password": USER_PASSWORD}),
+            )
+            .await;
         assert_eq!(res.status(), status(may_write, 201), "{role} creates a user");
 
         let (etag, _) = get_user(&app, &admin, &target).await;
@@ -207,24 +207,12 @@ backend_test!(invalid_users_are_refused_naming_the_field, |app| async move {
         assert_problem(res, 400).await;
     }
     // An admin needs no organization.
-    let res = app
-        .post("/api/v1/users")
-        .bearer_auth(&admin)
-        .json(&json!({"username": "second.admin", "full_name": "Second", "role": "admin", "password": USER_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_json(&admin, "/api/v1/users", &json!({"username": "second.admin", "full_name": "Second", "role": "admin", "password": USER_PASSWORD})).await;
     assert_eq!(res.status(), 201);
     // A username is unique, whatever its case.
     let res = app.post("/api/v1/users").bearer_auth(&admin).json(&base).send().await.unwrap();
     assert_eq!(res.status(), 201);
-    let res = app
-        .post("/api/v1/users")
-        .bearer_auth(&admin)
-        .json(&with("username", json!("Budi.Dinsos")))
-        .send()
-        .await
-        .unwrap();
+    let res = app.post_json(&admin, "/api/v1/users", &with("username", json!("Budi.Dinsos"))).await;
     assert_problem(res, 409).await;
     // Nothing was created by the refused requests: admin, second.admin, budi.dinsos.
     let list: Value =
@@ -396,35 +384,11 @@ backend_test!(users_list_filters_and_pages, |app| async move {
     }
     app.create_user(&admin, "auditor.one", "auditor", Some(&other)).await;
 
-    let body: Value = app
-        .get("/api/v1/users?role=bpjs_staff")
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value = app.read_json(&admin, "/api/v1/users?role=bpjs_staff").await;
     assert_eq!(body["items"].as_array().unwrap().len(), 5);
-    let body: Value = app
-        .get(&format!("/api/v1/users?organization_id={other}"))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value = app.read_json(&admin, &format!("/api/v1/users?organization_id={other}")).await;
     assert_eq!(body["items"][0]["username"], "auditor.one");
-    let body: Value = app
-        .get("/api/v1/users?status=disabled")
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body: Value = app.read_json(&admin, "/api/v1/users?status=disabled").await;
     assert_eq!(body["items"].as_array().unwrap().len(), 0);
     let res = app.get("/api/v1/users?role=king").bearer_auth(&admin).send().await.unwrap();
     assert_problem(res, 422).await;
@@ -481,15 +445,7 @@ backend_test!(two_admins_disabling_each_other_at_once_leave_one_active, |app| as
     let active = if list["items"].is_array() {
         list["items"].as_array().unwrap().len()
     } else {
-        let list: Value = app
-            .get("/api/v1/users?role=admin&status=active")
-            .bearer_auth(&second)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list: Value = app.read_json(&second, "/api/v1/users?role=admin&status=active").await;
         list["items"].as_array().unwrap().len()
     };
     assert_eq!(active, 1);
@@ -524,15 +480,7 @@ backend_test!(creating_a_user_with_an_idempotency_key_is_safe_to_retry, |app| as
     other["full_name"] = json!("Rina Marlina");
     assert_problem(send(other).await.unwrap(), 422).await;
 
-    let list: Value = app
-        .get("/api/v1/users?role=opd_staff")
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list: Value = app.read_json(&token, "/api/v1/users?role=opd_staff").await;
     assert_eq!(list["items"].as_array().unwrap().len(), 1, "one user created: {list}");
 });
 

@@ -16,7 +16,7 @@ use crate::auth::{Action, AuthUser, policy};
 use crate::db::types::from_utc;
 use crate::db::{DbConnection, Id};
 use crate::error::{AppError, text};
-use crate::http::{IfMatch, Validator};
+use crate::http::{IfMatch, Tx, Validator};
 
 /// The agreement and commitment the user may edit: 403 for a role that never may (before anything is
 /// loaded), 404 when the user may not see the agreement, 403 unless the user acts for one of its parties.
@@ -31,13 +31,8 @@ fn editable(
     Ok((agreement, commitment))
 }
 
-pub fn create(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    agreement_id: Id,
-    input: NewCommitment,
-) -> Result<Commitment, AppError> {
+pub fn create(tx: Tx<'_>, agreement_id: Id, input: NewCommitment) -> Result<Commitment, AppError> {
+    let Tx { conn, user, now } = tx;
     policy::authorize_role(user, Action::EditCommitment { parties: &[] })?;
     let agreement = visibility::agreement(conn, user, agreement_id)?;
     policy::authorize(user, Action::EditCommitment { parties: &agreement.bound_party_ids() })?;
@@ -69,13 +64,12 @@ pub fn create(
 }
 
 pub fn update(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
+    tx: Tx<'_>,
     id: Id,
     if_match: &IfMatch,
     patch: CommitmentPatch,
 ) -> Result<Commitment, AppError> {
+    let Tx { conn, user, now } = tx;
     let (agreement, current) = editable(conn, user, id)?;
     if_match.check(current.version)?;
     let fields = check_fields(conn, &agreement, current.fields().patched(patch))?;
@@ -92,13 +86,8 @@ pub fn update(
 }
 
 /// Appends a progress report; the newest report sets the commitment's status, progress and value.
-pub fn report_progress(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-    id: Id,
-    input: NewProgress,
-) -> Result<ProgressUpdate, AppError> {
+pub fn report_progress(tx: Tx<'_>, id: Id, input: NewProgress) -> Result<ProgressUpdate, AppError> {
+    let Tx { conn, user, now } = tx;
     policy::authorize_role(user, Action::ReportCommitment { parties: &[], responsible: Id::NIL })?;
     let (agreement, current) = visibility::commitment(conn, user, id)?;
     policy::authorize(
