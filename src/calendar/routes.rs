@@ -7,9 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use super::model::CalendarFeed;
 use super::service;
 use crate::auth::AuthUser;
-use crate::error::AppError;
-use crate::http::Endpoint;
-use crate::state::AppState;
+use crate::http::write::Tx;
+use crate::http::{Endpoint, Reply};
+use crate::state::State;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -27,13 +27,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(post, path = "/api/v1/auth/calendar-feed", tag = "calendar",
     responses((status = 200, body = CalendarFeed)),
     security(("bearer" = [])))]
-pub async fn create_calendar_feed(
-    req: HttpRequest,
-    user: AuthUser,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
+pub async fn create_calendar_feed(req: HttpRequest, user: AuthUser, state: State) -> Reply {
     let now = state.clock.now();
-    let (token, feed) = state.db.write(move |conn| service::create(conn, &user, now)).await?;
+    let (token, feed) = state.db.write(move |conn| service::create(Tx::new(conn, &user, now))).await?;
     let info = req.connection_info();
     let url = format!("{}://{}/api/v1/calendar/{token}", info.scheme(), info.host());
     Ok(HttpResponse::Ok()
@@ -49,7 +45,7 @@ pub async fn create_calendar_feed(
             content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn get_calendar_feed(user: AuthUser, state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
+pub async fn get_calendar_feed(user: AuthUser, state: State) -> Reply {
     let feed = state.db.run(move |conn| service::get(conn, &user)).await?;
     Ok(HttpResponse::Ok().json(feed))
 }
@@ -62,12 +58,9 @@ pub async fn get_calendar_feed(user: AuthUser, state: web::Data<AppState>) -> Re
             content_type = "application/problem+json"),
     ),
     security(("bearer" = [])))]
-pub async fn revoke_calendar_feed(
-    user: AuthUser,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, AppError> {
+pub async fn revoke_calendar_feed(user: AuthUser, state: State) -> Reply {
     let now = state.clock.now();
-    state.db.write(move |conn| service::revoke(conn, &user, now)).await?;
+    state.db.write(move |conn| service::revoke(Tx::new(conn, &user, now))).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -78,10 +71,7 @@ pub async fn revoke_calendar_feed(
 #[utoipa::path(get, path = "/api/v1/calendar/{token}", tag = "calendar",
     params(("token" = String, Path, description = "The feed's secret token")),
     responses((status = 200, content((String = "text/calendar")))))]
-pub async fn calendar(
-    state: web::Data<AppState>,
-    token: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
+pub async fn calendar(state: State, token: web::Path<String>) -> Reply {
     let (token, now) = (token.into_inner(), state.clock.now());
     let text = state.db.run(move |conn| service::feed(conn, &token, now)).await?;
     Ok(HttpResponse::Ok()

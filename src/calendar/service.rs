@@ -18,17 +18,15 @@ use crate::auth::{Action, AuthUser, policy, session};
 use crate::db::types::{from_utc, to_utc};
 use crate::db::{DbConnection, Id};
 use crate::error::AppError;
+use crate::http::write::Tx;
 use crate::{activities, agreements};
 
 /// How far back a feed reaches for meetings: a year, so that a subscription stays small.
 const PAST_DAYS: u64 = 365;
 
 /// Makes the caller's feed, replacing the one it had (whose URL stops working); answers its token.
-pub fn create(
-    conn: &mut DbConnection,
-    user: &AuthUser,
-    now: DateTime<Utc>,
-) -> Result<(String, CalendarFeed), AppError> {
+pub fn create(tx: Tx<'_>) -> Result<(String, CalendarFeed), AppError> {
+    let Tx { conn, user, now } = tx;
     policy::authorize(user, Action::Read)?;
     let token = random_token();
     repo::replace(conn, user.id, &hash_token(&token), from_utc(now))?;
@@ -51,7 +49,8 @@ pub fn get(conn: &mut DbConnection, user: &AuthUser) -> Result<CalendarFeed, App
 }
 
 /// Revokes the caller's feed (404 when it has none).
-pub fn revoke(conn: &mut DbConnection, user: &AuthUser, now: DateTime<Utc>) -> Result<(), AppError> {
+pub fn revoke(tx: Tx<'_>) -> Result<(), AppError> {
+    let Tx { conn, user, now } = tx;
     let before = get(conn, user)?;
     repo::delete(conn, user.id)?;
     audit::record(conn, &user.actor(), now, Change::new("delete", "calendar_feed", user.id).before(&before))?;
