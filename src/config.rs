@@ -29,6 +29,9 @@ pub struct Settings {
     /// `SINERGI_AUDIT_SEQUENCER`: `off` keeps `serve` from ever sequencing the audit log (another process
     /// on the database must); on by default, where one process at a time sequences.
     pub audit_sequencer: bool,
+    /// `SINERGI_REMINDERS`: `off` keeps `serve` from running reminder passes (run `sinergi notify
+    /// run-once` from cron instead); on by default.
+    pub reminders: bool,
     /// `SINERGI_ADMIN_PASSWORD`: the first administrator's password; random and logged once when unset.
     pub admin_password: Option<String>,
     /// `SINERGI_DEMO`: load the Padang demo data into an empty database.
@@ -59,6 +62,62 @@ pub struct Settings {
     pub max_upload_bytes: u64,
     /// `SINERGI_TIME_ZONE`: `WIB` (default), `WITA` or `WIT`, the zone printed records give times in.
     pub time_zone: crate::pdf::TimeZone,
+    /// `SINERGI_PUBLIC_URL`: where users reach this server (the links in emails); default
+    /// `http://<SINERGI_BIND>`.
+    pub public_url: String,
+    /// `SINERGI_SMTP_*`: the mail server; without `SINERGI_SMTP_HOST` no email is sent.
+    pub smtp: Option<Smtp>,
+}
+
+/// How emails leave: `SINERGI_SMTP_HOST`, `SINERGI_SMTP_PORT` (default 587 with STARTTLS, 465 with TLS,
+/// 25 without), `SINERGI_SMTP_SECURITY` (`starttls` by default, `tls` or `none`), `SINERGI_SMTP_USER`
+/// and `SINERGI_SMTP_PASSWORD` (both or neither), `SINERGI_SMTP_FROM` (the sender address, required).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Smtp {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub credentials: Option<(String, String)>,
+    pub from: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    None,
+    StartTls,
+    Tls,
+}
+
+fn smtp(get: &impl Fn(&str) -> Option<String>) -> Result<Option<Smtp>, String> {
+    let Some(host) = get("SINERGI_SMTP_HOST").map(|h| h.trim().to_string()) else { return Ok(None) };
+    let security = match get("SINERGI_SMTP_SECURITY").as_deref().map(str::trim) {
+        None | Some("starttls") => SmtpSecurity::StartTls,
+        Some("tls") => SmtpSecurity::Tls,
+        Some("none") => SmtpSecurity::None,
+        Some(other) => {
+            return Err(format!("SINERGI_SMTP_SECURITY must be starttls, tls or none, not {other:?}"));
+        }
+    };
+    let port = match get("SINERGI_SMTP_PORT") {
+        None => match security {
+            SmtpSecurity::StartTls => 587,
+            SmtpSecurity::Tls => 465,
+            SmtpSecurity::None => 25,
+        },
+        Some(v) => {
+            v.trim().parse().map_err(|_| format!("SINERGI_SMTP_PORT must be a port number, not {v:?}"))?
+        }
+    };
+    let credentials = match (get("SINERGI_SMTP_USER"), get("SINERGI_SMTP_PASSWORD")) {
+        (Some(user), Some(password)) => Some((user, password)),
+        (None, None) => None,
+        _ => return Err("SINERGI_SMTP_USER and SINERGI_SMTP_PASSWORD go together".into()),
+    };
+    let from = get("SINERGI_SMTP_FROM")
+        .map(|f| f.trim().to_string())
+        .filter(|f| crate::http::validate::is_email(f))
+        .ok_or("SINERGI_SMTP_FROM must be an email address when SINERGI_SMTP_HOST is set")?;
+    Ok(Some(Smtp { host, port, security, credentials, from }))
 }
 
 impl Settings {
@@ -109,9 +168,18 @@ impl Settings {
             Some(v) => crate::pdf::TimeZone::parse(&v)
                 .ok_or_else(|| format!("SINERGI_TIME_ZONE must be WIB, WITA or WIT, not {v:?}"))?,
         };
+        let bind = get("SINERGI_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let public_url = get("SINERGI_PUBLIC_URL")
+            .map(|u| u.trim().trim_end_matches('/').to_string())
+            .unwrap_or_else(|| format!("http://{bind}"));
+        if !public_url.starts_with("http://") && !public_url.starts_with("https://") {
+            return Err(format!(
+                "SINERGI_PUBLIC_URL must start with http:// or https://, not {public_url:?}"
+            ));
+        }
         let settings = Settings {
             database_url,
-            bind: get("SINERGI_BIND").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            bind,
             data_dir,
             jwt_secret,
             audit_key: get("SINERGI_AUDIT_KEY"),
@@ -120,6 +188,10 @@ impl Settings {
                 .unwrap_or_else(|| "sinergi/audit".into()),
             audit_sequencer: !matches!(
                 get("SINERGI_AUDIT_SEQUENCER").as_deref().map(str::trim),
+                Some("off" | "0" | "false" | "no")
+            ),
+            reminders: !matches!(
+                get("SINERGI_REMINDERS").as_deref().map(str::trim),
                 Some("off" | "0" | "false" | "no")
             ),
             admin_password: get("SINERGI_ADMIN_PASSWORD"),
@@ -138,6 +210,8 @@ impl Settings {
             trust_forwarded: flag("SINERGI_TRUST_FORWARDED"),
             max_upload_bytes: number("SINERGI_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)?.max(1),
             time_zone,
+            public_url,
+            smtp: smtp(&get)?,
         };
         if settings.audit_origin.contains(char::is_whitespace) || settings.audit_origin.contains('+') {
             return Err("SINERGI_AUDIT_ORIGIN must not contain spaces or '+'".into());

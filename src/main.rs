@@ -66,6 +66,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Reminders and notifications.
+    Notify {
+        #[command(subcommand)]
+        command: NotifyCommand,
+    },
     /// Open data.
     Export {
         #[command(subcommand)]
@@ -82,6 +87,13 @@ enum ExportCommand {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+}
+
+#[derive(Subcommand)]
+enum NotifyCommand {
+    /// Run one reminder pass and send what is due, then exit (for cron, with SINERGI_REMINDERS=off on
+    /// the servers); prints what it did as JSON.
+    RunOnce,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -331,6 +343,14 @@ fn run(command: Command, mut settings: Settings) -> Result<ExitCode, String> {
                 out.display(),
                 started.elapsed().as_secs_f64()
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Notify { command: NotifyCommand::RunOnce } => {
+            let state = sinergi::startup::prepare(settings, sinergi::clock::Clock::System)?;
+            let report = actix_rt::System::new()
+                .block_on(sinergi::notifications::reminders::run_once(&state))
+                .map_err(|e| e.to_string())?;
+            println!("{}", serde_json::json!({ "reminders": report }));
             Ok(ExitCode::SUCCESS)
         }
         Command::Openapi | Command::Audit { command: AuditCommand::Witness { .. } } => Ok(ExitCode::SUCCESS),

@@ -108,6 +108,7 @@ pub fn api_routes(cfg: &mut web::ServiceConfig) {
     crate::reports::configure(cfg);
     crate::open_data::configure(cfg);
     crate::calendar::configure(cfg);
+    crate::notifications::configure(cfg);
     crate::users::configure(cfg);
     organizations::configure(cfg);
     contacts::configure(cfg);
@@ -172,6 +173,9 @@ const SHUTDOWN_SECONDS: u64 = 8;
 pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     if state.settings.audit_sequencer {
         audit::sequencer::spawn(state.db.clone(), state.log_key.clone(), state.clock);
+    }
+    if state.settings.reminders {
+        crate::notifications::reminders::spawn(state.clone());
     }
     let workers = state.settings.workers;
     let origins = state.settings.cors_origins.clone();

@@ -331,3 +331,22 @@ pub fn open_action_items_of(
     }
     Ok(query.order(action_items::due_on.asc()).load(conn)?)
 }
+
+/// The open action items due on or before `until` (and not before `from`, when given), each with the
+/// agreement of its activity: what the reminder pass looks at.
+pub fn open_action_items_due_by(
+    conn: &mut DbConnection,
+    from: Option<chrono::NaiveDate>,
+    until: chrono::NaiveDate,
+) -> Result<Vec<(ActionItemRow, Option<Id>)>, AppError> {
+    let mut query = action_items::table
+        .inner_join(activities::table)
+        .filter(action_items::status.eq(super::action_items::ActionItemStatus::Open))
+        .filter(action_items::due_on.le(until))
+        .select((ActionItemRow::as_select(), activities::agreement_id))
+        .into_boxed();
+    if let Some(from) = from {
+        query = query.filter(action_items::due_on.ge(from));
+    }
+    Ok(query.load(conn)?)
+}

@@ -330,3 +330,51 @@ pub fn active_with_end_of(conn: &mut DbConnection, orgs: &[Id]) -> Result<Vec<Ag
         .order(agreements::effective_until.asc())
         .load(conn)?)
 }
+
+/// The active agreements ending between `from` and `until` (both included), and the drafts not changed
+/// since `idle_since`: what the reminder pass looks at.
+pub fn ending_or_idle(
+    conn: &mut DbConnection,
+    (from, until): (NaiveDate, NaiveDate),
+    idle_since: Option<crate::db::Timestamp>,
+) -> Result<(Vec<AgreementRow>, Vec<AgreementRow>), AppError> {
+    let ending = agreements::table
+        .filter(agreements::status.eq(StoredStatus::Active))
+        .filter(agreements::effective_until.between(from, until))
+        .select(AgreementRow::as_select())
+        .load(conn)?;
+    let idle = match idle_since {
+        Some(since) => agreements::table
+            .filter(agreements::status.eq(StoredStatus::Draft))
+            .filter(agreements::updated_at.le(since))
+            .select(AgreementRow::as_select())
+            .load(conn)?,
+        None => Vec::new(),
+    };
+    Ok((ending, idle))
+}
+
+/// For each of `ids`: its bound parties and whether it is restricted (what decides who is told of it).
+pub fn parties_and_confidentiality(
+    conn: &mut DbConnection,
+    ids: &[Id],
+) -> Result<std::collections::HashMap<Id, (Vec<Id>, bool)>, AppError> {
+    let mut out: std::collections::HashMap<Id, (Vec<Id>, bool)> = std::collections::HashMap::new();
+    for chunk in ids.chunks(5000) {
+        let rows: Vec<(Id, Confidentiality)> = agreements::table
+            .filter(agreements::id.eq_any(chunk.to_vec()))
+            .select((agreements::id, agreements::confidentiality))
+            .load(conn)?;
+        for (id, confidentiality) in rows {
+            out.entry(id).or_default().1 = confidentiality == Confidentiality::Restricted;
+        }
+        let parties: Vec<(Id, Id)> = agreement_parties::table
+            .filter(agreement_parties::agreement_id.eq_any(chunk.to_vec()))
+            .select((agreement_parties::agreement_id, agreement_parties::organization_id))
+            .load(conn)?;
+        for (agreement, organization) in parties {
+            out.entry(agreement).or_default().0.push(organization);
+        }
+    }
+    Ok(out)
+}

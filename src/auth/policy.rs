@@ -37,6 +37,8 @@ pub enum Action<'a> {
     RecordCoverage,
     /// Read the audit trail and verify it.
     ReadAudit,
+    /// Change how the system itself works for everyone: the reminder rules, the webhook endpoints.
+    Configure,
 }
 
 /// Whose organizations a decision is about: the caller's, or (for [`may_ever`]) any at all.
@@ -117,6 +119,7 @@ fn decide(role: Role, user: &dyn Membership, action: Action<'_>) -> bool {
         },
         Action::RecordCoverage => matches!(role, Admin | BpjsStaff),
         Action::ReadAudit => matches!(role, Admin | Auditor),
+        Action::Configure => role == Admin,
     }
 }
 

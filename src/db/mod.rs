@@ -263,6 +263,8 @@ pub enum Serialize {
     ActiveAdministrators = 7_305_002,
     /// Integrating a batch of audit events into the log (see `audit::sequencer`).
     AuditLog = 7_305_003,
+    /// A reminder pass (see `notifications::reminders`): two at once would tell users twice.
+    Reminders = 7_305_006,
 }
 
 /// Makes the rest of the caller's write transaction exclusive for `what`: a transaction-scoped advisory
@@ -311,4 +313,16 @@ where
         (Ok(_), Err(e)) => Err(e.into()),
         (Err(e), _) => Err(e),
     }
+}
+
+/// A multi-row `INSERT` of `rows` (a `Vec` of insertable values) into `table`: diesel's batch insert is
+/// written per backend, so it runs on the connection inside the [`DbConnection`].
+#[macro_export]
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $rows:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite(c) => diesel::insert_into($table).values($rows).execute(c),
+            $crate::db::DbConnection::Postgres(c) => diesel::insert_into($table).values($rows).execute(c),
+        }
+    };
 }

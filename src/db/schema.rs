@@ -377,6 +377,13 @@ diesel::joinable!(document_chunks -> documents (document_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     calendar_feeds,
+    outbox,
+    notification_rules,
+    reminder_occurrences,
+    notifications,
+    notification_preferences,
+    notification_mutes,
+    user_settings,
     regions,
     organizations,
     contacts,
@@ -596,3 +603,107 @@ diesel::table! {
 
 diesel::joinable!(activity_attendees -> activities (activity_id));
 diesel::joinable!(activity_minutes_corrections -> activities (activity_id));
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    outbox (id) {
+        id -> Uuid,
+        dedupe_key -> Text,
+        channel -> Text,
+        target -> Text,
+        payload -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        claimed_by -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    notification_rules (id) {
+        id -> Uuid,
+        kind -> Text,
+        days -> Integer,
+        audience -> Text,
+        enabled -> Bool,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        created_by -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    reminder_occurrences (rule_id, subject_id, due_on) {
+        rule_id -> Uuid,
+        subject_id -> Uuid,
+        due_on -> Date,
+        fired_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    notifications (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        kind -> Text,
+        subject_type -> Text,
+        subject_id -> Uuid,
+        parent_id -> Nullable<Uuid>,
+        title -> Text,
+        due_on -> Date,
+        in_app -> Bool,
+        is_read -> Bool,
+        read_at -> Nullable<Timestamp>,
+        digest_pending -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    notification_preferences (user_id, kind) {
+        user_id -> Uuid,
+        kind -> Text,
+        channel -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    notification_mutes (user_id, subject_id) {
+        user_id -> Uuid,
+        subject_id -> Uuid,
+        subject_type -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::Uuid;
+
+    user_settings (user_id) {
+        user_id -> Uuid,
+        language -> Text,
+    }
+}

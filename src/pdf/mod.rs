@@ -9,7 +9,7 @@
 //! pull in a browser layout engine), so line breaking and tables are in [`layout`], measured with the
 //! font's own glyph widths.
 
-mod format;
+pub mod format;
 mod layout;
 
 use actix_web::HttpResponse;

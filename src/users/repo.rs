@@ -221,3 +221,44 @@ pub fn end_sessions(conn: &mut DbConnection, id: Id, now: DateTime<Utc>) -> Resu
         .execute(conn)?;
     crate::auth::refresh::revoke_user(conn, id, now)
 }
+
+/// An active user of an organization, as the reminder pass tells them.
+#[derive(Debug, Clone, Queryable)]
+pub struct Member {
+    pub id: Id,
+    pub organization_id: Option<Id>,
+    pub email: Option<String>,
+    pub role: Role,
+}
+
+/// The active users who belong to one of `orgs` (not those of the organizations above them).
+pub fn active_members_of(conn: &mut DbConnection, orgs: &[Id]) -> Result<Vec<Member>, AppError> {
+    let mut out = Vec::new();
+    for chunk in orgs.chunks(5000) {
+        let rows: Vec<Member> = users::table
+            .filter(users::organization_id.eq_any(chunk.iter().map(|o| Some(*o)).collect::<Vec<_>>()))
+            .filter(users::status.eq(UserStatus::Active))
+            .select((users::id, users::organization_id, users::email, users::role))
+            .load(conn)
+            .map_err(corrupt("an organization's users".into()))?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// The names and email addresses of those of `ids` who are active.
+pub fn mail_addresses(
+    conn: &mut DbConnection,
+    ids: &[Id],
+) -> Result<std::collections::HashMap<Id, (String, Option<String>)>, AppError> {
+    let mut out = std::collections::HashMap::new();
+    for chunk in ids.chunks(5000) {
+        let rows: Vec<(Id, String, Option<String>)> = users::table
+            .filter(users::id.eq_any(chunk.to_vec()))
+            .filter(users::status.eq(UserStatus::Active))
+            .select((users::id, users::full_name, users::email))
+            .load(conn)?;
+        out.extend(rows.into_iter().map(|(id, name, email)| (id, (name, email))));
+    }
+    Ok(out)
+}

@@ -9,13 +9,19 @@ use sinergi::db::Id;
 
 use crate::helpers::{TestApp, assert_problem};
 
-/// The caller's own session and calendar feed: any signed-in user (or nobody, for login) may send these.
+/// The caller's own session, calendar feed, notices, mutes and notification settings: any signed-in user
+/// (or nobody, for login) may send these.
 const OPEN: &[&str] = &[
     "/api/v1/auth/login",
     "/api/v1/auth/refresh",
     "/api/v1/auth/logout",
     "/api/v1/auth/password",
     "/api/v1/auth/calendar-feed",
+    "/api/v1/auth/notification-settings",
+    "/api/v1/notifications/{id}/read",
+    "/api/v1/notifications/read-all",
+    "/api/v1/notifications/mutes",
+    "/api/v1/notifications/mutes/{subject_id}",
 ];
 
 /// Every (method, path template) that writes, from the OpenAPI document.

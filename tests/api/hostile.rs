@@ -49,7 +49,15 @@ const NO_JSON_BODY: &[(&str, &str)] = &[
     // The caller's own calendar feed is made and revoked without a body.
     ("POST", "/api/v1/auth/calendar-feed"),
     ("DELETE", "/api/v1/auth/calendar-feed"),
+    // Deleting a rule, marking notices read and unmuting send none.
+    ("DELETE", "/api/v1/notification-rules/{id}"),
+    ("POST", "/api/v1/notifications/{id}/read"),
+    ("POST", "/api/v1/notifications/read-all"),
+    ("DELETE", "/api/v1/notifications/mutes/{subject_id}"),
 ];
+
+/// One of the reminder rules every database starts with (agreements expiring in 90 days).
+const EXPIRING_90_DAYS: &str = "0193a5c0-0000-7000-8000-000000000006";
 
 /// Fails unless `routes` has one row for every write operation of the OpenAPI document that takes a
 /// JSON body (and none for an operation the document does not have): each row's path is matched
@@ -213,6 +221,18 @@ impl Fixture {
             (Method::POST, v1("auth/refresh"), json!({"refresh_token": "x"})),
             (Method::POST, v1("auth/logout"), json!({"refresh_token": "x"})),
             (Method::POST, v1("auth/password"), json!({"current_password": "x", "new_password": "y"})),
+            (Method::POST, v1("notification-rules"), json!({"kind": "commitment_due", "days": 7})),
+            (Method::PATCH, v1(&format!("notification-rules/{EXPIRING_90_DAYS}")), json!({"enabled": false})),
+            (
+                Method::PUT,
+                v1("auth/notification-settings"),
+                json!({"language": "en", "channels": [{"kind": "commitment_due", "channel": "in_app"}]}),
+            ),
+            (
+                Method::POST,
+                v1("notifications/mutes"),
+                json!({"subject_type": "commitment", "subject_id": self.commitment}),
+            ),
         ]
     }
 
@@ -233,6 +253,9 @@ impl Fixture {
             "coverage".to_string(),
             "users".to_string(),
             "audit-events".to_string(),
+            "notification-rules".to_string(),
+            "notifications".to_string(),
+            "notifications/mutes".to_string(),
         ]
         .into_iter()
         .map(|path| format!("/api/v1/{path}"))

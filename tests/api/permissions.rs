@@ -71,6 +71,9 @@ enum Route {
     RemoveAttendee,
     FinaliseMinutes,
     CorrectMinutes,
+    CreateNotificationRule,
+    UpdateNotificationRule,
+    DeleteNotificationRule,
 }
 
 /// docs/roles.md as data: per route, who may act on a record of their own organization, and who on one
@@ -132,10 +135,15 @@ const TABLE: &[(Route, &str, &str)] = &[
     (Route::RemoveAttendee, "YYYYN", "YNNNN"),
     (Route::FinaliseMinutes, "YYYYN", "YNNNN"),
     (Route::CorrectMinutes, "YYYYN", "YNNNN"),
+    // reminder rules: administrators
+    (Route::CreateNotificationRule, "YNNNN", "-"),
+    (Route::UpdateNotificationRule, "YNNNN", "-"),
+    (Route::DeleteNotificationRule, "YNNNN", "-"),
 ];
 
-/// Write operations of the OpenAPI document the matrix leaves out: the caller's own session and calendar
-/// feed, which every role may use on itself (auth.rs and calendar.rs test them).
+/// Write operations of the OpenAPI document the matrix leaves out: the caller's own session, calendar
+/// feed, notices, mutes and notification settings, which every role may use on itself (auth.rs,
+/// calendar.rs and notifications.rs test them).
 const NOT_IN_THE_MATRIX: &[(&str, &str)] = &[
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/refresh"),
@@ -143,6 +151,11 @@ const NOT_IN_THE_MATRIX: &[(&str, &str)] = &[
     ("POST", "/api/v1/auth/password"),
     ("POST", "/api/v1/auth/calendar-feed"),
     ("DELETE", "/api/v1/auth/calendar-feed"),
+    ("POST", "/api/v1/notifications/{id}/read"),
+    ("POST", "/api/v1/notifications/read-all"),
+    ("POST", "/api/v1/notifications/mutes"),
+    ("DELETE", "/api/v1/notifications/mutes/{subject_id}"),
+    ("PUT", "/api/v1/auth/notification-settings"),
 ];
 
 impl Route {
@@ -190,6 +203,9 @@ impl Route {
             RemoveAttendee => ("DELETE", "/api/v1/activities/{id}/attendees/{attendee_id}"),
             FinaliseMinutes => ("POST", "/api/v1/activities/{id}/minutes/finalise"),
             CorrectMinutes => ("POST", "/api/v1/activities/{id}/minutes/corrections"),
+            CreateNotificationRule => ("POST", "/api/v1/notification-rules"),
+            UpdateNotificationRule => ("PATCH", "/api/v1/notification-rules/{id}"),
+            DeleteNotificationRule => ("DELETE", "/api/v1/notification-rules/{id}"),
         }
     }
 
@@ -214,9 +230,17 @@ impl Route {
             | UploadActivityDocument
             | UploadOutcomeDocument
             | AddAttendee
-            | CorrectMinutes => 201,
-            DeleteOrganization | DeleteContact | DeleteRegulation | DeleteAgreement | DeleteActivity
-            | DeleteOutcome | DeleteDocument | RemoveAttendee => 204,
+            | CorrectMinutes
+            | CreateNotificationRule => 201,
+            DeleteOrganization
+            | DeleteContact
+            | DeleteRegulation
+            | DeleteAgreement
+            | DeleteActivity
+            | DeleteOutcome
+            | DeleteDocument
+            | RemoveAttendee
+            | DeleteNotificationRule => 204,
             _ => 200,
         }
     }
@@ -551,6 +575,16 @@ async fn prepare(app: &TestApp, m: &Matrix, route: Route, role: Role, own: bool)
                 .body(json!({"what": "Keputusan 1 diralat", "why": "Salah ketik"}))
                 .watching(minutes)
         }
+        CreateNotificationRule | UpdateNotificationRule | DeleteNotificationRule => {
+            // Days no other case and no rule the system starts with (90, 30) uses.
+            let rule = json!({"kind": "agreement_expiring", "days": 100 + n % 260});
+            if matches!(route, CreateNotificationRule) {
+                return Case::new(Method::POST, "/api/v1/notification-rules".into()).body(rule);
+            }
+            let rule = post("/api/v1/notification-rules".into(), rule).await;
+            let case = Case::new(edit_method(route), format!("/api/v1/notification-rules/{}", id(&rule)));
+            case.body(json!({"enabled": false})).on(&rule)
+        }
     }
 }
 
@@ -561,7 +595,8 @@ fn edit_method(route: Route) -> Method {
         | Route::DeleteRegulation
         | Route::DeleteAgreement
         | Route::DeleteActivity
-        | Route::DeleteOutcome => Method::DELETE,
+        | Route::DeleteOutcome
+        | Route::DeleteNotificationRule => Method::DELETE,
         _ => Method::PATCH,
     }
 }

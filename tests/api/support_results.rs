@@ -35,7 +35,7 @@ impl TestApp {
     }
 }
 
-const WRITTEN_TABLES: [&str; 20] = [
+const WRITTEN_TABLES: [&str; 24] = [
     "organizations",
     "contacts",
     "regulations",
@@ -56,6 +56,10 @@ const WRITTEN_TABLES: [&str; 20] = [
     "activity_attendees",
     "activity_minutes_finals",
     "activity_minutes_corrections",
+    "notification_rules",
+    "notifications",
+    "notification_mutes",
+    "outbox",
 ];
 
 fn count_rows(conn: &mut sinergi::db::DbConnection, table: &str) -> i64 {

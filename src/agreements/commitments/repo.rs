@@ -159,3 +159,21 @@ pub fn open_of(conn: &mut DbConnection, orgs: &[Id], hidden: &[Id]) -> Result<Ve
     }
     Ok(query.order(commitments::due_on.asc()).load(conn)?)
 }
+
+/// The planned and in-progress commitments due on or before `until` (and, unless `overdue` is asked for,
+/// not before `from`): what the reminder pass looks at.
+pub fn open_due_by(
+    conn: &mut DbConnection,
+    from: Option<NaiveDate>,
+    until: NaiveDate,
+) -> Result<Vec<CommitmentRow>, AppError> {
+    let mut query = commitments::table
+        .filter(commitments::status.eq_any([CommitmentStatus::Planned, CommitmentStatus::InProgress]))
+        .filter(commitments::due_on.le(until))
+        .select(CommitmentRow::as_select())
+        .into_boxed();
+    if let Some(from) = from {
+        query = query.filter(commitments::due_on.ge(from));
+    }
+    Ok(query.load(conn)?)
+}
