@@ -39,6 +39,7 @@ mod gate;
 mod hostile;
 mod messages;
 mod minutes;
+mod notifications;
 mod open_data;
 mod organizations;
 mod outage;
