@@ -222,6 +222,17 @@ fn tell(
             members.entry(org).or_default().push(m);
         }
     }
+    // Who may see a restricted agreement's records: a user acts for its organization and those above it.
+    let mut chains: HashMap<Id, Vec<Id>> = HashMap::new();
+    for (rule, c) in fired {
+        if audience(rule, c).1.is_some() {
+            for org in audience(rule, c).0 {
+                if let std::collections::hash_map::Entry::Vacant(e) = chains.entry(org) {
+                    e.insert(crate::organizations::repo::with_ancestors(conn, Some(org))?);
+                }
+            }
+        }
+    }
     let user_ids: Vec<Id> = members.values().flatten().map(|m| m.id).collect();
     let channels = repo::channels_of(conn, &user_ids)?;
     let mutes = repo::mutes_of(conn, &user_ids)?;
@@ -234,8 +245,9 @@ fn tell(
             let may_see = match restricted_to {
                 None => true,
                 Some(parties) => {
+                    let acts_for = member.organization_id.and_then(|o| chains.get(&o));
                     matches!(member.role, Role::Admin | Role::Auditor)
-                        || member.organization_id.is_some_and(|o| parties.contains(&o))
+                        || acts_for.is_some_and(|chain| chain.iter().any(|o| parties.contains(o)))
                 }
             };
             if !may_see || mutes.contains(&(member.id, c.id)) || !told.insert(member.id) {

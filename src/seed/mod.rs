@@ -407,11 +407,13 @@ pub struct DemoUser {
 /// provincial government, which oversees the city's programme. Users that exist already are left alone.
 /// Each has a fixed id (UUIDv7-shaped, dated 2024-01-01 like the ids in `seeds/padang.json`) that the
 /// OpenAPI examples name.
-pub const DEMO_USERS: [(&str, Role, &str, Id); 4] = [
+pub const DEMO_USERS: [(&str, Role, &str, Id); 5] = [
     ("bpjs.padang", Role::BpjsStaff, "BPJSTK-PDG", demo_id(0x41)),
     ("disnakerin.padang", Role::OpdStaff, "DISNAKERIN-PDG", demo_id(0x42)),
     ("rumahbumn.padang", Role::PartnerStaff, "RUMAHBUMN-PDG", demo_id(0x43)),
     ("auditor.sumbar", Role::Auditor, "PEMPROV-SUMBAR", demo_id(0x44)),
+    // Dinsos carries the data set's one commitment (overdue since 2024): its user has reminders to read.
+    ("dinsos.padang", Role::OpdStaff, "DINSOS-PDG", demo_id(0x45)),
 ];
 
 /// Demo id number `n`: UUIDv7 with the time 2024-01-01T00:00:00Z + `n` ms and `n` as its last digits, so

@@ -130,7 +130,7 @@ api_test!(demo_serves_every_figure_of_the_study, async {
     let mut roles: Vec<&str> =
         users["items"].as_array().expect("items").iter().filter_map(|u| u["role"].as_str()).collect();
     roles.sort_unstable();
-    assert_eq!(roles, ["admin", "auditor", "bpjs_staff", "opd_staff", "partner_staff"]);
+    assert_eq!(roles, ["admin", "auditor", "bpjs_staff", "opd_staff", "opd_staff", "partner_staff"]);
 });
 
 fn audit_count(app: &TestApp) -> i64 {

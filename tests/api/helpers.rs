@@ -157,6 +157,8 @@ pub fn test_settings(database_url: &str, data_dir: &std::path::Path) -> Settings
     settings.admin_password = Some(ADMIN_PASSWORD.to_string());
     settings.workers = 1;
     settings.pool_size = 4;
+    // Tests run reminder passes themselves, at the times they choose.
+    settings.reminders = false;
     settings
 }
 

@@ -574,7 +574,7 @@ backend_test!(absurd_limits_and_forged_cursors_are_422_on_every_list, fixed, |ap
             checked += 1;
         }
     }
-    assert_eq!(checked, 14 * 9);
+    assert_eq!(checked, 17 * 9);
     assert_eq!(app.table_counts(), before);
 });
 

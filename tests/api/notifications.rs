@@ -14,6 +14,7 @@ use sinergi::notifications::reminders::{self, PassReport, Setup};
 use crate::helpers::{TestApp, assert_problem, problem_fields};
 use crate::support_agreements::{World, expect, id, send};
 use crate::support_results::held;
+use crate::support_server::ServerProcess;
 
 const RULES: &str = "/api/v1/notification-rules";
 const SETTINGS: &str = "/api/v1/auth/notification-settings";
@@ -224,36 +225,35 @@ backend_test!(agreements_ending_and_drafts_left_alone_remind_every_party, fixed,
 backend_test!(a_restricted_agreement_reminds_only_those_who_may_see_it, fixed, |app| async move {
     let w = World::new(&app).await;
     let o = &w.orgs;
+    let (perisai, _) = user(&app, &w, "perisai", "partner_staff", &o.perisai).await;
     let (dinsos, _) = user(&app, &w, "dinsos", "opd_staff", &o.dinsos).await;
     let (bpjs, _) = user(&app, &w, "bpjs", "bpjs_staff", &o.bpjs).await;
-    let mut secret = w.pemkot_bpjs("NK/RAHASIA/2");
-    secret["confidentiality"] = json!("restricted");
-    let agreement = id(&app.create_agreement(&w.admin, secret).await);
-    let path = format!("/api/v1/agreements/{agreement}/activate");
-    expect(send(&app, Method::POST, &path, &w.admin, None, None).await, 200).await;
-    // Dinsos is responsible, but not a party: it may not see the agreement, so it is not told.
-    for (title, org) in [("Data PBI", &o.dinsos), ("Simulasi iuran", &o.bpjs)] {
-        let body = json!({"title": title, "responsible_organization_id": org, "due_on": "2025-06-20"});
-        app.create_commitment(&w.admin, &agreement, body).await;
+    let (_, monev) = w.restricted_monev(&app).await;
+    // The Perisai agency owns an action item of a monev under a restricted agreement it is no party to:
+    // it may not see it, so it is not told. Dinsos is no party either, but acts for Pemkot above it,
+    // which is.
+    let mut hidden = String::new();
+    for (what, org) in [("Data PBI", &o.perisai), ("Verifikasi PBI", &o.dinsos), ("Simulasi iuran", &o.bpjs)]
+    {
+        let body = json!({"description": what, "owner_organization_id": org, "due_on": "2025-06-17"});
+        let path = format!("/api/v1/activities/{monev}/action-items");
+        let made = id(&expect(send(&app, Method::POST, &path, &w.admin, None, Some(body)).await, 201).await);
+        if org == &o.perisai {
+            hidden = made;
+        }
     }
-    assert_eq!(pass(&app, "2025-06-15").occurrences, 2);
-    assert!(notices(&app, &dinsos).await.is_empty());
+    assert_eq!(pass(&app, "2025-06-15").occurrences, 3);
+    assert!(notices(&app, &perisai).await.is_empty());
+    assert_eq!(notices(&app, &dinsos).await.len(), 1);
     assert_eq!(notices(&app, &bpjs).await.len(), 1);
-    // Nor may Dinsos mute what it cannot see.
-    let commitments = expect(
-        send(&app, Method::GET, &format!("/api/v1/agreements/{agreement}/commitments"), &w.admin, None, None)
-            .await,
-        200,
-    )
-    .await;
-    let hidden = commitments["items"][0]["id"].clone();
+    // Nor may the agency mute what it cannot see.
     let res = send(
         &app,
         Method::POST,
         "/api/v1/notifications/mutes",
-        &dinsos,
+        &perisai,
         None,
-        Some(json!({"subject_type": "commitment", "subject_id": hidden})),
+        Some(json!({"subject_type": "action_item", "subject_id": hidden})),
     )
     .await;
     refused(res, 422, &["subject_id"]).await;
@@ -471,3 +471,68 @@ backend_test!(mutes_are_the_callers_own, fixed, |app| async move {
     pass(&app, "2025-06-15");
     assert_eq!(notices(&app, &siti).await.len(), 1);
 });
+
+/// `sinergi notify run-once` on this test's database: the JSON it prints.
+fn run_once(app: &TestApp) -> Value {
+    let out = app.sinergi().args(["notify", "run-once"]).output().expect("run sinergi notify run-once");
+    assert!(out.status.success(), "notify run-once failed: {}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("JSON on stdout")
+}
+
+backend_test!(
+    one_run_on_the_demo_data_tells_each_user_what_its_organization_has_due_and_a_second_adds_none,
+    |app| async move {
+        use sinergi::db::schema::{action_items, commitments, notifications, users};
+        // The demo: the Padang data set and its users, loaded by `serve --demo` (with its own reminder passes
+        // off, so that the command below makes the first).
+        let mut demo = app.sinergi();
+        demo.env("SINERGI_REMINDERS", "off");
+        let mut server = ServerProcess::start(demo, &["--demo"]).await;
+        server.kill();
+        let first = run_once(&app);
+        assert!(first["reminders"]["notices"].as_u64().unwrap_or(0) > 0, "{first}");
+        let second = run_once(&app);
+        assert_eq!(second["reminders"], json!({"occurrences": 0, "notices": 0, "digests": 0}), "{second}");
+
+        // Exactly: every active user of the organization responsible for an open commitment that is overdue
+        // or due within 14 days (an action item: 3 days) has one notice about it, and nobody else has one.
+        let mut conn = app.connection();
+        let today = Utc::now().date_naive();
+        let members: Vec<(sinergi::db::Id, Option<sinergi::db::Id>)> = users::table
+            .filter(users::status.eq("active"))
+            .select((users::id, users::organization_id))
+            .load(&mut conn)
+            .expect("users");
+        let of = |org: sinergi::db::Id| members.iter().filter(move |(_, o)| *o == Some(org)).map(|(u, _)| *u);
+        let mut expected = Vec::new();
+        let open: Vec<(sinergi::db::Id, sinergi::db::Id, Option<chrono::NaiveDate>)> = commitments::table
+            .filter(commitments::status.eq_any(["planned", "in_progress"]))
+            .select((commitments::id, commitments::responsible_organization_id, commitments::due_on))
+            .load(&mut conn)
+            .expect("commitments");
+        for (id, org, due) in open {
+            if due.is_some_and(|d| (d - today).num_days() <= 14) {
+                expected.extend(of(org).map(|u| (u, id)));
+            }
+        }
+        let items: Vec<(sinergi::db::Id, sinergi::db::Id, Option<chrono::NaiveDate>)> = action_items::table
+            .filter(action_items::status.eq("open"))
+            .select((action_items::id, action_items::owner_organization_id, action_items::due_on))
+            .load(&mut conn)
+            .expect("action items");
+        for (id, org, due) in items {
+            if due.is_some_and(|d| (d - today).num_days() <= 3) {
+                expected.extend(of(org).map(|u| (u, id)));
+            }
+        }
+        let mut got: Vec<(sinergi::db::Id, sinergi::db::Id)> = notifications::table
+            .filter(notifications::subject_type.ne("agreement"))
+            .select((notifications::user_id, notifications::subject_id))
+            .load(&mut conn)
+            .expect("notices");
+        expected.sort();
+        got.sort();
+        assert!(!expected.is_empty(), "the demo data has something due");
+        assert_eq!(got, expected);
+    }
+);
