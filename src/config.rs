@@ -240,4 +240,35 @@ mod tests {
         let err = Settings::from_lookup(|k| (k == "SINERGI_JWT_SECRET").then(|| "short".to_string()));
         assert!(err.unwrap_err().contains("32 bytes"));
     }
+
+    #[test]
+    fn smtp_settings_are_checked_together() {
+        let with = |pairs: &'static [(&'static str, &'static str)]| {
+            Settings::from_lookup(move |k| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string()))
+        };
+        assert_eq!(with(&[]).unwrap().smtp, None);
+        let s = with(&[
+            ("SINERGI_SMTP_HOST", "mail.padang.go.id"),
+            ("SINERGI_SMTP_FROM", "sinergi@padang.go.id"),
+        ]);
+        let smtp = s.unwrap().smtp.unwrap();
+        assert_eq!((smtp.port, smtp.security, smtp.credentials), (587, SmtpSecurity::StartTls, None));
+        let tls = with(&[
+            ("SINERGI_SMTP_HOST", "mail"),
+            ("SINERGI_SMTP_SECURITY", "tls"),
+            ("SINERGI_SMTP_FROM", "a@b.id"),
+        ]);
+        assert_eq!(tls.unwrap().smtp.unwrap().port, 465);
+        assert!(with(&[("SINERGI_SMTP_HOST", "mail")]).unwrap_err().contains("SINERGI_SMTP_FROM"));
+        let half =
+            with(&[("SINERGI_SMTP_HOST", "m"), ("SINERGI_SMTP_FROM", "a@b.id"), ("SINERGI_SMTP_USER", "u")]);
+        assert!(half.unwrap_err().contains("go together"));
+        let bad = with(&[
+            ("SINERGI_SMTP_HOST", "m"),
+            ("SINERGI_SMTP_FROM", "a@b.id"),
+            ("SINERGI_SMTP_SECURITY", "ssl"),
+        ]);
+        assert!(bad.unwrap_err().contains("SINERGI_SMTP_SECURITY"));
+        assert!(with(&[("SINERGI_PUBLIC_URL", "sinergi.go.id")]).unwrap_err().contains("SINERGI_PUBLIC_URL"));
+    }
 }
